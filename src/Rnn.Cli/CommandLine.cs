@@ -1,0 +1,43 @@
+using System.CommandLine;
+
+namespace Rnn.Cli;
+
+/// <summary>Parses and runs a command line: parse errors are one line each and exit code 2.</summary>
+public static class CommandLine
+{
+    /// <summary>Runs <paramref name="root"/> on <paramref name="args"/>.</summary>
+    public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var e in result.Errors) error.WriteLine($"rnn: {e.Message}");
+            error.WriteLine("Try 'rnn --help'.");
+            return ExitCodes.Usage;
+        }
+        var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        if (output is not null) configuration.Output = output;
+        configuration.Error = error;
+        return ExitCodes.Run(() => result.Invoke(configuration), error);
+    }
+
+    /// <summary>An option that must be a positive integer.</summary>
+    public static Option<int> PositiveInt(string name, string description, int defaultValue)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() <= 0) r.AddError($"{name} must be a positive integer, not {r.GetValueOrDefault<int>()}.");
+        });
+        return option;
+    }
+
+    /// <summary>An option restricted to a fixed set of words.</summary>
+    public static Option<string> Choice(string name, string description, string defaultValue, params string[] choices)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.AcceptOnlyFromAmong(choices);
+        return option;
+    }
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Rnn.Kernels;
+using Rnn.Layers;
+using Rnn.Training;
+
+namespace Rnn.Cli.Commands;
+
+/// <summary><c>rnn gradcheck</c>: BPTT against central differences in float64, one row per parameter.</summary>
+public static class GradCheckCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var input = CommandLine.PositiveInt("--input", "Input features I.", 3);
+        var hidden = CommandLine.PositiveInt("--hidden", "Hidden units H per layer and direction.", 4);
+        var layers = CommandLine.PositiveInt("--layers", "Stacked layers L.", 1);
+        var seq = CommandLine.PositiveInt("--seq", "Sequence length T.", 10);
+        var batch = CommandLine.PositiveInt("--batch", "Batch size B.", 2);
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Add a reverse-time direction to every layer." };
+        var nonlinearity = CommandLine.Choice("--nonlinearity", "Activation f.", "tanh", "tanh", "relu", "sigmoid", "identity");
+        var noBias = new Option<bool>("--no-bias") { Description = "Leave out b_ih and b_hh (the tutorial's layer)." };
+        var stacking = CommandLine.Choice("--stacking", "How directions of deep bidirectional layers stack.", "concat", "concat", "separate");
+        var batchFirst = new Option<bool>("--batch-first") { Description = "Use [B, T, F] inputs and outputs." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for weights and data.", DefaultValueFactory = _ => 1 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Largest relative error that passes.", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
+        tolerance.Validators.Add(r =>
+        {
+            double v = r.GetValueOrDefault<double>();
+            if (!(v > 0) || double.IsInfinity(v)) r.AddError($"--tolerance must be a positive number, not {v}.");
+        });
+
+        var command = new Command("gradcheck", "Check BPTT gradients against central differences (float64) for every parameter, x and h0.")
+        {
+            input, hidden, layers, seq, batch, bidirectional, nonlinearity, noBias, stacking, batchFirst, seed, tolerance,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new RnnOptions
+            {
+                InputSize = parse.GetValue(input),
+                HiddenSize = parse.GetValue(hidden),
+                NumLayers = parse.GetValue(layers),
+                Bidirectional = parse.GetValue(bidirectional),
+                Nonlinearity = Activation.Parse(parse.GetValue(nonlinearity)!),
+                Bias = !parse.GetValue(noBias),
+                Stacking = RnnOptions.ParseStacking(parse.GetValue(stacking)!),
+                BatchFirst = parse.GetValue(batchFirst),
+            };
+            return Run(options, parse.GetValue(seq), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(tolerance), parse.InvocationConfiguration.Output);
+        });
+        return command;
+    }
+
+    /// <summary>Runs the check and prints the table; returns 0 only if every error is below <paramref name="tolerance"/>.</summary>
+    public static int Run(RnnOptions options, int seqLen, int batch, ulong seed, double tolerance, TextWriter output)
+    {
+        long parameters = 0;
+        var results = GradientCheck.Run(options, seqLen, batch, seed);
+        foreach (var r in results) parameters += r.Count;
+        output.WriteLine($"gradcheck: I={options.InputSize} H={options.HiddenSize} L={options.NumLayers} D={options.NumDirections} " +
+            $"f={Activation.Name(options.Nonlinearity)} bias={(options.Bias ? "on" : "off")} stacking={RnnOptions.StackingName(options.Stacking)} " +
+            $"T={seqLen} B={batch}, float64, {parameters} values perturbed");
+        int nameWidth = Math.Max(10, results.Max(r => r.Name.Length));
+        output.WriteLine($"{"tensor".PadRight(nameWidth)}  {"elements",8}  {"max abs error",13}  {"rel error",10}  ok");
+        bool allPass = true;
+        foreach (var r in results)
+        {
+            bool pass = r.RelativeError < tolerance;
+            allPass &= pass;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Name.PadRight(nameWidth)}  {r.Count,8}  {r.MaxAbsoluteError,13:0.00e+00}  {r.RelativeError,10:0.00e+00}  {(pass ? "yes" : "NO")}"));
+        }
+        double worst = results.Max(r => r.RelativeError);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(allPass ? "PASS" : "FAIL")}: worst relative error {worst:0.00e+00} (tolerance {tolerance:0e+00})"));
+        return allPass ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+}

@@ -1,0 +1,50 @@
+using Rnn.IO;
+
+namespace Rnn.Cli;
+
+/// <summary>Exit codes and the one place where exceptions become one clear line on standard error.</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The command ran but failed (a corrupt file, a check that did not pass, training that diverged).</summary>
+    public const int Failure = 1;
+
+    /// <summary>The command line was wrong: unknown option, value out of range, missing input file.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Runs <paramref name="action"/> and turns any exception into a one-line message and an exit code.</summary>
+    public static int Run(Func<int> action, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        try
+        {
+            return action();
+        }
+        catch (UsageException e) { return Report(error, e.Message, Usage); }
+        catch (ArgumentException e) { return Report(error, WithoutParameterSuffix(e), Usage); }
+        catch (FileNotFoundException e) { return Report(error, e.Message, Usage); }
+        catch (DirectoryNotFoundException e) { return Report(error, e.Message, Usage); }
+        catch (SafeTensorsFormatException e) { return Report(error, e.Message, Failure); }
+        catch (InvalidDataException e) { return Report(error, e.Message, Failure); }
+        catch (IOException e) { return Report(error, e.Message, Failure); }
+        catch (UnauthorizedAccessException e) { return Report(error, e.Message, Failure); }
+        catch (InvalidOperationException e) { return Report(error, e.Message, Failure); }
+        catch (OutOfMemoryException) { return Report(error, "out of memory: try a smaller --batch, --seq or --hidden", Failure); }
+    }
+
+    private static int Report(TextWriter error, string message, int code)
+    {
+        error.WriteLine($"rnn: {message}");
+        return code;
+    }
+
+    // ArgumentException appends " (Parameter 'x')" to its message; the message already names the problem.
+    private static string WithoutParameterSuffix(ArgumentException e)
+    {
+        string m = e.Message;
+        int i = m.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return i > 0 ? m[..i] : m;
+    }
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Rnn.Cli;
+using Rnn.Cli.Commands;
+
+var root = new RootCommand("rnn: recurrent neural networks — train a text model, sample from it, check BPTT.")
+{
+    GradCheckCommand.Create(),
+    DemoCommand.Create(),
+};
+return CommandLine.Invoke(root, args);

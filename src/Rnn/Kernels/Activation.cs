@@ -1,0 +1,92 @@
+// Activations and their derivatives, the derivative always taken from the saved forward output s = f(x):
+//   tanh' = 1 − s², sigmoid' = s(1 − s), relu' = [s > 0], identity' = 1.
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Rnn.Kernels;
+
+/// <summary>Elementwise activation functions over spans.</summary>
+public static class Activation
+{
+    /// <summary>destination[i] = f(x[i]). <paramref name="x"/> and <paramref name="destination"/> may be the same span.
+    /// NaN propagates (relu keeps NaN as NaN).</summary>
+    public static void Forward<T>(Nonlinearity f, ReadOnlySpan<T> x, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckLengths(x.Length, destination.Length, nameof(destination));
+        switch (f)
+        {
+            case Nonlinearity.Tanh: TensorPrimitives.Tanh(x, destination); break;
+            case Nonlinearity.Sigmoid: TensorPrimitives.Sigmoid(x, destination); break;
+            case Nonlinearity.Relu: TensorPrimitives.Max(x, T.Zero, destination); break;
+            case Nonlinearity.Identity: if (!x.Overlaps(destination)) x.CopyTo(destination); break;
+            default: throw UnknownNonlinearity(f);
+        }
+    }
+
+    /// <summary>
+    /// destination[i] = gradient[i] · f'(x_i), with f' computed from the forward output s[i] = f(x_i).
+    /// <paramref name="gradient"/> and <paramref name="destination"/> may be the same span.
+    /// </summary>
+    public static void Backward<T>(Nonlinearity f, ReadOnlySpan<T> output, ReadOnlySpan<T> gradient, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckLengths(output.Length, gradient.Length, nameof(gradient));
+        CheckLengths(output.Length, destination.Length, nameof(destination));
+        switch (f)
+        {
+            case Nonlinearity.Tanh:
+                // g · (1 − s²) = g − g·s·s
+                for (int i = 0; i < output.Length; i++)
+                {
+                    T s = output[i];
+                    destination[i] = gradient[i] * (T.One - s * s);
+                }
+                break;
+            case Nonlinearity.Sigmoid:
+                for (int i = 0; i < output.Length; i++)
+                {
+                    T s = output[i];
+                    destination[i] = gradient[i] * s * (T.One - s);
+                }
+                break;
+            case Nonlinearity.Relu:
+                for (int i = 0; i < output.Length; i++)
+                    destination[i] = output[i] > T.Zero ? gradient[i] : T.Zero;
+                break;
+            case Nonlinearity.Identity:
+                if (!gradient.Overlaps(destination)) gradient.CopyTo(destination);
+                break;
+            default: throw UnknownNonlinearity(f);
+        }
+    }
+
+    /// <summary>Parses <c>tanh</c>, <c>relu</c>, <c>sigmoid</c> or <c>identity</c> (case-insensitive).</summary>
+    public static Nonlinearity Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "tanh" => Nonlinearity.Tanh,
+        "relu" => Nonlinearity.Relu,
+        "sigmoid" => Nonlinearity.Sigmoid,
+        "identity" or "linear" => Nonlinearity.Identity,
+        _ => throw new ArgumentException($"Unknown nonlinearity '{name}'; expected tanh, relu, sigmoid or identity.", nameof(name)),
+    };
+
+    /// <summary>The lower-case name used in files and on the command line.</summary>
+    public static string Name(Nonlinearity f) => f switch
+    {
+        Nonlinearity.Tanh => "tanh",
+        Nonlinearity.Relu => "relu",
+        Nonlinearity.Sigmoid => "sigmoid",
+        Nonlinearity.Identity => "identity",
+        _ => throw UnknownNonlinearity(f),
+    };
+
+    private static void CheckLengths(int expected, int actual, string name)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{name} has length {actual}; expected {expected}.", name);
+    }
+
+    private static ArgumentOutOfRangeException UnknownNonlinearity(Nonlinearity f) =>
+        new(nameof(f), f, "Unknown nonlinearity.");
+}

@@ -1,0 +1,540 @@
+// General matrix multiply over row-major spans, like BLAS ?GEMM:
+//   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C[m, n]
+// op(A) is A [m, k] (lda ≥ k) or, transposed, Aᵀ where A is stored [k, m] (lda ≥ m); likewise B.
+// Leading dimensions let every operand be a column window of a wider row-major buffer.
+//
+// Blocked as in Goto & van de Geijn, "Anatomy of high-performance matrix multiplication" (2008):
+//   MR×NR  micro-tile of C held in registers; NR = 2 vectors
+//   KC     depth of one rank-KC update; an A micro-panel [KC, MR] and a B micro-panel [KC, NR] sit in L1
+//   MC×KC  packed block of op(A), kept in L2
+//   KC×NC  packed block of op(B), kept in L3
+// Packed A: panels [⌈mc/MR⌉][kc][MR], packed B: panels [⌈nc/NR⌉][kc][NR], both zero-padded at the edges, so the
+// micro-kernel never branches and reads both operands contiguously whatever the transposes were.
+//
+// Determinism: every C element is the same chain of FMAs, p ascending within each KC block, merged into C once
+// per block in the same order, whether its tile is full or an edge tile and whichever thread computes it.
+// Threads split only M or N, never K, so results are bit-identical for any thread count.
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Rnn.Kernels;
+
+/// <summary>Row-major general matrix multiply, the equivalent of BLAS SGEMM/DGEMM.</summary>
+public static class Gemm
+{
+    /// <summary>
+    /// Computes <c>C = alpha · op(A) · op(B) + beta · C</c> for row-major matrices.
+    /// When <paramref name="beta"/> is zero, C is overwritten and its old contents (even NaN) are ignored.
+    /// The result is bit-identical from call to call and does not depend on the number of threads used.
+    /// </summary>
+    /// <param name="transposeA">False: A is stored [m, k]; true: A is stored [k, m] and used transposed.</param>
+    /// <param name="transposeB">False: B is stored [k, n]; true: B is stored [n, k] and used transposed.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The shared (inner) dimension.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A, row-major with row stride <paramref name="lda"/>.</param>
+    /// <param name="lda">Row stride of A (≥ its stored column count).</param>
+    /// <param name="b">B, row-major with row stride <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Row stride of B (≥ its stored column count).</param>
+    /// <param name="beta">Scale of the old C.</param>
+    /// <param name="c">C [m, n], row-major with row stride <paramref name="ldc"/>.</param>
+    /// <param name="ldc">Row stride of C (≥ n).</param>
+    public static void Multiply<T>(
+        bool transposeA, bool transposeB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+            BestKernel<T>(), Environment.ProcessorCount);
+
+    /// <summary>
+    /// <see cref="Multiply{T}(bool, bool, int, int, int, T, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, T, Span{T}, int)"/>
+    /// with the micro-kernel and the thread cap chosen by the caller, so tests can reach every path on any machine.
+    /// A vector kernel without hardware support still computes the same values, slowly, in software.
+    /// </summary>
+    internal static unsafe void Multiply<T>(
+        bool transposeA, bool transposeB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc,
+        GemmKernel kernel, int maxThreads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Validate(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
+        if (m == 0 || n == 0) return;
+
+        if (k == 0 || T.IsZero(alpha))
+        {
+            for (int i = 0; i < m; i++)
+            {
+                Span<T> row = c.Slice(i * ldc, n);
+                if (T.IsZero(beta)) row.Clear();
+                else if (beta != T.One) TensorPrimitives.Multiply(row, beta, row);
+            }
+            return;
+        }
+
+        bool vectorType = typeof(T) == typeof(float) || typeof(T) == typeof(double);
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+        {
+            var operands = new GemmOperands<T>(transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            switch (vectorType ? kernel : GemmKernel.Scalar)
+            {
+                case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.Run(operands, maxThreads); break;
+                case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.Run(operands, maxThreads); break;
+                default: GemmDriver<T, ScalarTile<T>>.Run(operands, maxThreads); break;
+            }
+        }
+    }
+
+    /// <summary>The widest micro-kernel this machine runs natively for <typeparamref name="T"/>.</summary>
+    internal static GemmKernel BestKernel<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) return GemmKernel.Scalar;
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported) return GemmKernel.Vector512;
+        if (Vector256.IsHardwareAccelerated && Fma.IsSupported) return GemmKernel.Vector256;
+        return GemmKernel.Scalar;
+    }
+
+    /// <summary>Checks sizes and strides once, so kernels can index without further checks.</summary>
+    internal static void Validate(
+        bool transposeA, bool transposeB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    {
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be ≥ 0.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be ≥ 0.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be ≥ 0.");
+        int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
+        int bRows = transposeB ? n : k, bCols = transposeB ? k : n;
+        CheckOperand("a", aRows, aCols, aLength, lda, nameof(lda));
+        CheckOperand("b", bRows, bCols, bLength, ldb, nameof(ldb));
+        CheckOperand("c", m, n, cLength, ldc, nameof(ldc));
+    }
+
+    /// <summary>Checks that a span of <paramref name="length"/> elements holds a [rows, cols] matrix with row stride ld.</summary>
+    internal static void CheckMatrix(string name, int rows, int cols, int length, int ld) =>
+        CheckOperand(name, rows, cols, length, ld, "ld" + name);
+
+    private static void CheckOperand(string name, int rows, int cols, int length, int ld, string ldName)
+    {
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentOutOfRangeException(ldName, ld, $"{ldName} must be ≥ max(1, {cols}), the column count of {name} [{rows}, {cols}].");
+        if (rows == 0 || cols == 0) return;
+        long needed = (long)(rows - 1) * ld + cols;
+        if (length < needed)
+            throw new ArgumentException($"{name} has {length} elements; [{rows}, {cols}] with row stride {ld} needs {needed}.", name);
+    }
+}
+
+/// <summary>Which register-tiled micro-kernel computes the product.</summary>
+internal enum GemmKernel
+{
+    /// <summary>Scalar 4×4 tile; also the only kernel for element types other than float and double.</summary>
+    Scalar,
+    /// <summary>AVX2+FMA: 6 rows × 2 Vector256.</summary>
+    Vector256,
+    /// <summary>AVX-512: 8 rows × 2 Vector512.</summary>
+    Vector512,
+}
+
+/// <summary>A validated GEMM problem; the pointers stay pinned by the caller for the whole call.</summary>
+internal readonly unsafe struct GemmOperands<T>(
+    bool transposeA, bool transposeB, int m, int n, int k, T alpha,
+    T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+    where T : unmanaged
+{
+    public readonly bool TransposeA = transposeA, TransposeB = transposeB;
+    public readonly int M = m, N = n, K = k;
+    public readonly T Alpha = alpha, Beta = beta;
+    public readonly T* A = a, B = b, C = c;
+    public readonly nint Lda = lda, Ldb = ldb, Ldc = ldc;
+}
+
+/// <summary>A register-tiled micro-kernel: one rank-kc update of an MR×NR tile of C.</summary>
+internal unsafe interface IMicroTile<T> where T : unmanaged
+{
+    /// <summary>MR, rows of the tile.</summary>
+    static abstract int Rows { get; }
+
+    /// <summary>NR, columns of the tile.</summary>
+    static abstract int Cols { get; }
+
+    /// <summary>
+    /// With acc[i, j] = Σ_{p &lt; kc} a[p·MR + i] · b[p·ldb + j] accumulated by FMA in ascending p, sets
+    /// c[i·ldc + j] = alpha·acc when <paramref name="overwrite"/> (old c unread), else fma(alpha, acc, beta·c).
+    /// </summary>
+    static abstract void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite);
+}
+
+/// <summary>8×(2·Vector512) tile: 16 accumulators of the 32 zmm registers.</summary>
+internal readonly unsafe struct Vector512Tile<T> : IMicroTile<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Rows => 8;
+
+    public static int Cols => 2 * Vector512<T>.Count;
+
+    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite)
+    {
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<T> b0 = Vector512.Load(b), b1 = Vector512.Load(b + Vector512<T>.Count);
+            Vector512<T> ai = Vector512.Create(a[0]);
+            c00 = Fma(ai, b0, c00); c01 = Fma(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Fma(ai, b0, c10); c11 = Fma(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Fma(ai, b0, c20); c21 = Fma(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Fma(ai, b0, c30); c31 = Fma(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Fma(ai, b0, c40); c41 = Fma(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Fma(ai, b0, c50); c51 = Fma(ai, b1, c51);
+            ai = Vector512.Create(a[6]);
+            c60 = Fma(ai, b0, c60); c61 = Fma(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Fma(ai, b0, c70); c71 = Fma(ai, b1, c71);
+            a += 8;
+            b += ldb;
+        }
+        Vector512<T> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
+        Merge(c, c00, c01, va, vb, overwrite); c += ldc;
+        Merge(c, c10, c11, va, vb, overwrite); c += ldc;
+        Merge(c, c20, c21, va, vb, overwrite); c += ldc;
+        Merge(c, c30, c31, va, vb, overwrite); c += ldc;
+        Merge(c, c40, c41, va, vb, overwrite); c += ldc;
+        Merge(c, c50, c51, va, vb, overwrite); c += ldc;
+        Merge(c, c60, c61, va, vb, overwrite); c += ldc;
+        Merge(c, c70, c71, va, vb, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Merge(T* c, Vector512<T> acc0, Vector512<T> acc1, Vector512<T> alpha, Vector512<T> beta, bool overwrite)
+    {
+        T* c1 = c + Vector512<T>.Count;
+        if (overwrite)
+        {
+            (alpha * acc0).Store(c);
+            (alpha * acc1).Store(c1);
+        }
+        else
+        {
+            Fma(alpha, acc0, beta * Vector512.Load(c)).Store(c);
+            Fma(alpha, acc1, beta * Vector512.Load(c1)).Store(c1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> addend)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
+        return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+    }
+}
+
+/// <summary>6×(2·Vector256) tile: 12 accumulators, 2 B vectors and a broadcast fill 15 of the 16 ymm registers.</summary>
+internal readonly unsafe struct Vector256Tile<T> : IMicroTile<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Rows => 6;
+
+    public static int Cols => 2 * Vector256<T>.Count;
+
+    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite)
+    {
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<T> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + Vector256<T>.Count);
+            Vector256<T> ai = Vector256.Create(a[0]);
+            c00 = Fma(ai, b0, c00); c01 = Fma(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Fma(ai, b0, c10); c11 = Fma(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Fma(ai, b0, c20); c21 = Fma(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Fma(ai, b0, c30); c31 = Fma(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Fma(ai, b0, c40); c41 = Fma(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Fma(ai, b0, c50); c51 = Fma(ai, b1, c51);
+            a += 6;
+            b += ldb;
+        }
+        Vector256<T> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+        Merge(c, c00, c01, va, vb, overwrite); c += ldc;
+        Merge(c, c10, c11, va, vb, overwrite); c += ldc;
+        Merge(c, c20, c21, va, vb, overwrite); c += ldc;
+        Merge(c, c30, c31, va, vb, overwrite); c += ldc;
+        Merge(c, c40, c41, va, vb, overwrite); c += ldc;
+        Merge(c, c50, c51, va, vb, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Merge(T* c, Vector256<T> acc0, Vector256<T> acc1, Vector256<T> alpha, Vector256<T> beta, bool overwrite)
+    {
+        T* c1 = c + Vector256<T>.Count;
+        if (overwrite)
+        {
+            (alpha * acc0).Store(c);
+            (alpha * acc1).Store(c1);
+        }
+        else
+        {
+            Fma(alpha, acc0, beta * Vector256.Load(c)).Store(c);
+            Fma(alpha, acc1, beta * Vector256.Load(c1)).Store(c1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma(Vector256<T> x, Vector256<T> y, Vector256<T> addend)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector256.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
+        return Vector256.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+    }
+}
+
+/// <summary>4×4 scalar tile for machines without AVX2+FMA and for element types other than float and double.</summary>
+internal readonly unsafe struct ScalarTile<T> : IMicroTile<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static int Rows => 4;
+
+    public static int Cols => 4;
+
+    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite)
+    {
+        T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
+        T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
+        T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero;
+        T c30 = T.Zero, c31 = T.Zero, c32 = T.Zero, c33 = T.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            T b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+            T ai = a[0];
+            c00 = T.FusedMultiplyAdd(ai, b0, c00); c01 = T.FusedMultiplyAdd(ai, b1, c01);
+            c02 = T.FusedMultiplyAdd(ai, b2, c02); c03 = T.FusedMultiplyAdd(ai, b3, c03);
+            ai = a[1];
+            c10 = T.FusedMultiplyAdd(ai, b0, c10); c11 = T.FusedMultiplyAdd(ai, b1, c11);
+            c12 = T.FusedMultiplyAdd(ai, b2, c12); c13 = T.FusedMultiplyAdd(ai, b3, c13);
+            ai = a[2];
+            c20 = T.FusedMultiplyAdd(ai, b0, c20); c21 = T.FusedMultiplyAdd(ai, b1, c21);
+            c22 = T.FusedMultiplyAdd(ai, b2, c22); c23 = T.FusedMultiplyAdd(ai, b3, c23);
+            ai = a[3];
+            c30 = T.FusedMultiplyAdd(ai, b0, c30); c31 = T.FusedMultiplyAdd(ai, b1, c31);
+            c32 = T.FusedMultiplyAdd(ai, b2, c32); c33 = T.FusedMultiplyAdd(ai, b3, c33);
+            a += 4;
+            b += ldb;
+        }
+        Merge(c, c00, c01, c02, c03, alpha, beta, overwrite); c += ldc;
+        Merge(c, c10, c11, c12, c13, alpha, beta, overwrite); c += ldc;
+        Merge(c, c20, c21, c22, c23, alpha, beta, overwrite); c += ldc;
+        Merge(c, c30, c31, c32, c33, alpha, beta, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Merge(T* c, T acc0, T acc1, T acc2, T acc3, T alpha, T beta, bool overwrite)
+    {
+        c[0] = GemmDriver<T, ScalarTile<T>>.MergeOne(c[0], acc0, alpha, beta, overwrite);
+        c[1] = GemmDriver<T, ScalarTile<T>>.MergeOne(c[1], acc1, alpha, beta, overwrite);
+        c[2] = GemmDriver<T, ScalarTile<T>>.MergeOne(c[2], acc2, alpha, beta, overwrite);
+        c[3] = GemmDriver<T, ScalarTile<T>>.MergeOne(c[3], acc3, alpha, beta, overwrite);
+    }
+}
+
+/// <summary>Cache blocking, packing and threading around a micro-kernel <typeparamref name="TTile"/>.</summary>
+internal static unsafe class GemmDriver<T, TTile>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TTile : IMicroTile<T>
+{
+    // KC·NR·sizeof(T) = 16 KiB of B micro-panel in L1 for the AVX2 float kernel.
+    private const int KC = 256;
+    private const int NC = 4096;
+    // Products below this many multiply-adds finish before a second thread could be woken.
+    private const long ParallelWork = 1L << 21;
+    // MC·KC·sizeof(T) ≈ 256 KiB of packed A, a quarter of L2.
+    private static int MC => (1 << 18) / (KC * sizeof(T)) / TTile.Rows * TTile.Rows;
+
+    [ThreadStatic] private static T[]? t_packA;
+    [ThreadStatic] private static T[]? t_packB;
+
+    public static void Run(in GemmOperands<T> op, int maxThreads)
+    {
+        // With op(A) a single micro-panel every B element is used once, so packing B would only add traffic.
+        bool directB = !op.TransposeB && op.M <= TTile.Rows;
+        int parts = (long)op.M * op.N * op.K >= ParallelWork ? maxThreads : 1;
+        int colPanels = (op.N + TTile.Cols - 1) / TTile.Cols, rowPanels = (op.M + TTile.Rows - 1) / TTile.Rows;
+        if (parts > 1 && colPanels >= 2 * parts)
+        {
+            GemmOperands<T> shared = op;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            {
+                int j0 = Math.Min(shared.N, (int)((long)colPanels * part / parts) * TTile.Cols);
+                int j1 = Math.Min(shared.N, (int)((long)colPanels * (part + 1) / parts) * TTile.Cols);
+                Block(shared, 0, shared.M, j0, j1, directB);
+            });
+        }
+        else if (parts > 1 && rowPanels >= 2 * parts)
+        {
+            GemmOperands<T> shared = op;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            {
+                int i0 = Math.Min(shared.M, (int)((long)rowPanels * part / parts) * TTile.Rows);
+                int i1 = Math.Min(shared.M, (int)((long)rowPanels * (part + 1) / parts) * TTile.Rows);
+                Block(shared, i0, i1, 0, shared.N, directB);
+            });
+        }
+        else
+        {
+            Block(op, 0, op.M, 0, op.N, directB);
+        }
+    }
+
+    /// <summary>C[i0..i1, j0..j1] of the product, K blocked from p = 0 upwards.</summary>
+    private static void Block(in GemmOperands<T> op, int i0, int i1, int j0, int j1, bool directB)
+    {
+        int mr = TTile.Rows, nr = TTile.Cols;
+        int mcMax = Math.Min(MC, RoundUp(i1 - i0, mr)), kcMax = Math.Min(KC, op.K);
+        int ncMax = directB ? nr : Math.Min(NC, RoundUp(j1 - j0, nr));
+        T* packA = Buffer(ref t_packA, mcMax * kcMax);  // [mc/MR][kc][MR]
+        T* packB = Buffer(ref t_packB, ncMax * kcMax);  // [nc/NR][kc][NR]; with directB only the edge panel
+        T* edge = stackalloc T[mr * nr];                // [MR, NR], a full tile for C's ragged edge
+
+        for (int jc = j0; jc < j1; jc += NC)
+        {
+            int nc = Math.Min(NC, j1 - jc);
+            for (int pc = 0; pc < op.K; pc += KC)
+            {
+                int kc = Math.Min(KC, op.K - pc);
+                // Only the first K block sees the caller's beta; later blocks add to what it wrote.
+                bool overwrite = pc == 0 && T.IsZero(op.Beta);
+                T beta = pc == 0 ? op.Beta : T.One;
+                if (directB)
+                {
+                    int full = nc / nr * nr;
+                    if (full < nc) PackB(op, pc, kc, jc + full, nc - full, packB);
+                }
+                else
+                {
+                    for (int jr = 0; jr < nc; jr += nr)
+                        PackB(op, pc, kc, jc + jr, Math.Min(nr, nc - jr), packB + jr * kc);
+                }
+
+                for (int ic = i0; ic < i1; ic += MC)
+                {
+                    int mc = Math.Min(MC, i1 - ic);
+                    for (int ir = 0; ir < mc; ir += mr)
+                        PackA(op, ic + ir, Math.Min(mr, mc - ir), pc, kc, packA + ir * kc);
+
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        bool unpacked = directB && cols == nr;
+                        T* bPanel = unpacked ? op.B + pc * op.Ldb + jc + jr : directB ? packB : packB + jr * kc;
+                        nint ldb = unpacked ? op.Ldb : nr;
+
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            T* cTile = op.C + (ic + ir) * op.Ldc + jc + jr;
+                            if (rows == mr && cols == nr)
+                            {
+                                TTile.Run(kc, packA + ir * kc, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite);
+                                continue;
+                            }
+                            // alpha = 1 makes edge = acc exactly; the merge below then matches a full tile's arithmetic.
+                            TTile.Run(kc, packA + ir * kc, bPanel, ldb, edge, nr, T.One, T.Zero, true);
+                            for (int i = 0; i < rows; i++)
+                                for (int j = 0; j < cols; j++)
+                                    cTile[i * op.Ldc + j] = MergeOne(cTile[i * op.Ldc + j], edge[i * nr + j], op.Alpha, beta, overwrite);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The scalar form of a micro-kernel's merge: alpha·acc when overwriting, else fma(alpha, acc, beta·c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T MergeOne(T c, T acc, T alpha, T beta, bool overwrite)
+        => overwrite ? alpha * acc : T.FusedMultiplyAdd(alpha, acc, beta * c);
+
+    /// <summary>Packs op(A)[i0..i0+rows, p0..p0+kc] as one micro-panel dst[p·MR + i], rows ≥ <paramref name="rows"/> zero.</summary>
+    private static void PackA(in GemmOperands<T> op, int i0, int rows, int p0, int kc, T* dst)
+    {
+        int mr = TTile.Rows;
+        if (op.TransposeA)
+        {
+            // op(A)(i, p) = A[p, i]: each p contributes a contiguous run of rows.
+            T* src = op.A + p0 * op.Lda + i0;
+            for (int p = 0; p < kc; p++, src += op.Lda, dst += mr)
+            {
+                int i = 0;
+                for (; i < rows; i++) dst[i] = src[i];
+                for (; i < mr; i++) dst[i] = T.Zero;
+            }
+            return;
+        }
+        for (int i = 0; i < mr; i++)
+        {
+            if (i >= rows)
+            {
+                for (int p = 0; p < kc; p++) dst[p * mr + i] = T.Zero;
+                continue;
+            }
+            T* src = op.A + (i0 + i) * op.Lda + p0;
+            for (int p = 0; p < kc; p++) dst[p * mr + i] = src[p];
+        }
+    }
+
+    /// <summary>Packs op(B)[p0..p0+kc, j0..j0+cols] as one micro-panel dst[p·NR + j], columns ≥ <paramref name="cols"/> zero.</summary>
+    private static void PackB(in GemmOperands<T> op, int p0, int kc, int j0, int cols, T* dst)
+    {
+        int nr = TTile.Cols;
+        if (!op.TransposeB)
+        {
+            T* src = op.B + p0 * op.Ldb + j0;
+            for (int p = 0; p < kc; p++, src += op.Ldb, dst += nr)
+            {
+                int j = 0;
+                for (; j < cols; j++) dst[j] = src[j];
+                for (; j < nr; j++) dst[j] = T.Zero;
+            }
+            return;
+        }
+        // op(B)(p, j) = B[j, p]: each stored row of B becomes a column of the panel.
+        for (int j = 0; j < nr; j++)
+        {
+            if (j >= cols)
+            {
+                for (int p = 0; p < kc; p++) dst[p * nr + j] = T.Zero;
+                continue;
+            }
+            T* src = op.B + (j0 + j) * op.Ldb + p0;
+            for (int p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+        }
+    }
+
+    /// <summary>A 64-byte-aligned pointer to at least <paramref name="length"/> elements of a pinned per-thread array.</summary>
+    private static T* Buffer(ref T[]? array, int length)
+    {
+        int slack = 64 / sizeof(T);
+        if (array is null || array.Length < length + slack)
+            array = GC.AllocateUninitializedArray<T>(length + slack, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+        return (T*)((address + 63) & ~(nint)63);
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}

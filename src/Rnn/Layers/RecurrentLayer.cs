@@ -1,0 +1,261 @@
+// One recurrent layer, one direction, over a whole sequence: forward, then BPTT.
+// T = time steps, B = batch, I = input features, H = hidden units.
+// Row-major matrices with a leading dimension (ld*) so that inputs and states can be column windows
+// of the wider [T·B, D·H] buffers of a bidirectional stack. Time step t occupies rows t·B .. t·B+B-1.
+//
+// The hot path (see ARCHITECTURE.md):
+//   1. P = X·Uᵀ + b_ih + b_hh                 one GEMM [T·B, I] × [I, H] for all steps
+//   2. s_t = f(P_t + s_{t-1}·Wᵀ)              one small GEMM per step, in processing order
+//   3. δ_t = (dS_t + δ_{t+1}·W) ⊙ f'(s_t)      backward, the only sequential part
+//   4. ∇U += Δᵀ·X, ∇W += Σ δ_t s_{t-1}ᵀ, ∇b += Σ δ_t, dX += Δ·U     big GEMMs again
+// "Previous" means previous in processing order: t-1 forward in time, t+1 for the reverse direction.
+using System.Numerics;
+using System.Numerics.Tensors;
+using Rnn.Kernels;
+using Rnn.Tensors;
+
+namespace Rnn.Layers;
+
+/// <summary>
+/// A single recurrent layer running in one direction, <c>s_t = f(U x_t + b_ih + W s_{t∓1} + b_hh)</c>,
+/// with PyTorch's parameter names (<c>weight_ih</c> is the tutorial's U, <c>weight_hh</c> its W).
+/// </summary>
+public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ParameterSet<T> parameters;
+    private readonly Parameter weightIh, weightHh;   // U [H, I], W [H, H]
+    private readonly Parameter? biasIh, biasHh;      // [H], [H]
+    private readonly SimpleCell<T> cell;
+
+    // Saved by Forward for Backward.
+    private ReadOnlyMemory<T> input;   // X [T·B, ldInput]
+    private int ldInput;
+    private Memory<T> states;          // S [T·B, ldStates]
+    private int ldStates;
+    private T[] initialState = [];     // h0 [B, H]
+    private bool hasInitialState;
+    private int seqLen, batch;
+    private T[] deltas = [];           // Δ [T·B, H]
+    private T[] combinedBias = [];     // b_ih + b_hh [H]
+
+    /// <summary>Declares this layer's parameters in <paramref name="parameters"/> under the given names.</summary>
+    /// <param name="parameters">The model's parameter set.</param>
+    /// <param name="inputSize">I.</param>
+    /// <param name="hiddenSize">H.</param>
+    /// <param name="nonlinearity">f.</param>
+    /// <param name="bias">Whether to declare <c>bias_ih</c> and <c>bias_hh</c>.</param>
+    /// <param name="reverse">Whether the layer runs backward in time.</param>
+    /// <param name="nameSuffix">Appended to each name, e.g. <c>_l1_reverse</c>.</param>
+    /// <param name="namePrefix">Prepended to each name, e.g. <c>rnn.</c>.</param>
+    public RecurrentLayer(ParameterSet<T> parameters, int inputSize, int hiddenSize, Nonlinearity nonlinearity,
+        bool bias, bool reverse, string nameSuffix, string namePrefix = "")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        this.parameters = parameters;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        Reverse = reverse;
+        weightIh = parameters.Add($"{namePrefix}weight_ih{nameSuffix}", hiddenSize, inputSize);
+        weightHh = parameters.Add($"{namePrefix}weight_hh{nameSuffix}", hiddenSize, hiddenSize);
+        if (bias)
+        {
+            biasIh = parameters.Add($"{namePrefix}bias_ih{nameSuffix}", hiddenSize);
+            biasHh = parameters.Add($"{namePrefix}bias_hh{nameSuffix}", hiddenSize);
+        }
+        cell = new SimpleCell<T>(nonlinearity, hiddenSize);
+    }
+
+    /// <summary>I.</summary>
+    public int InputSize { get; }
+
+    /// <summary>H.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Whether the layer runs from t = T−1 down to 0.</summary>
+    public bool Reverse { get; }
+
+    /// <summary>The activation f.</summary>
+    public Nonlinearity Nonlinearity => cell.Nonlinearity;
+
+    /// <summary>U, <c>weight_ih</c> [H, I].</summary>
+    public Parameter WeightIh => weightIh;
+
+    /// <summary>W, <c>weight_hh</c> [H, H].</summary>
+    public Parameter WeightHh => weightHh;
+
+    /// <summary><c>bias_ih</c> [H], or null without bias.</summary>
+    public Parameter? BiasIh => biasIh;
+
+    /// <summary><c>bias_hh</c> [H], or null without bias.</summary>
+    public Parameter? BiasHh => biasHh;
+
+    /// <summary>
+    /// Runs the layer over a sequence. The layer keeps references to <paramref name="x"/> and
+    /// <paramref name="states"/> for <see cref="Backward"/>: neither may change in between.
+    /// </summary>
+    /// <param name="x">X [T·B, ldx], the first I columns used.</param>
+    /// <param name="ldx">Row stride of X.</param>
+    /// <param name="seqLen">T.</param>
+    /// <param name="batch">B.</param>
+    /// <param name="h0">The initial state [B, H], or empty for zeros.</param>
+    /// <param name="states">Output S [T·B, lds]: s_t written to the first H columns of rows t·B..t·B+B−1.</param>
+    /// <param name="lds">Row stride of S.</param>
+    /// <param name="hN">The final state [B, H] (s_{T−1}, or s_0 when reverse), or empty.</param>
+    public void Forward(ReadOnlyMemory<T> x, int ldx, int seqLen, int batch, ReadOnlySpan<T> h0,
+        Memory<T> states, int lds, Span<T> hN)
+    {
+        int h = HiddenSize, rows = seqLen * batch;
+        ArgumentOutOfRangeException.ThrowIfNegative(seqLen);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        Gemm.CheckMatrix("x", rows, InputSize, x.Length, ldx);
+        Gemm.CheckMatrix("states", rows, h, states.Length, lds);
+        if (!h0.IsEmpty && h0.Length != batch * h)
+            throw new ArgumentException($"h0 has {h0.Length} elements; expected [B={batch}, H={h}].", nameof(h0));
+        if (!hN.IsEmpty && hN.Length != batch * h)
+            throw new ArgumentException($"hN has {hN.Length} elements; expected [B={batch}, H={h}].", nameof(hN));
+
+        input = x;
+        ldInput = ldx;
+        this.states = states;
+        ldStates = lds;
+        this.seqLen = seqLen;
+        this.batch = batch;
+        hasInitialState = !h0.IsEmpty;
+        if (hasInitialState)
+        {
+            EnsureLength(ref initialState, batch * h);
+            h0.CopyTo(initialState);
+        }
+
+        Span<T> s = states.Span;
+        ReadOnlySpan<T> u = parameters.Value(weightIh), w = parameters.Value(weightHh);
+
+        // P = X·Uᵀ + b_ih + b_hh for all steps at once
+        Gemm.Multiply(false, true, rows, h, InputSize, T.One, x.Span, ldx, u, InputSize, T.Zero, s, lds);
+        if (biasIh is not null && biasHh is not null)
+        {
+            EnsureLength(ref combinedBias, h);
+            TensorPrimitives.Add(parameters.Value(biasIh), parameters.Value(biasHh), combinedBias.AsSpan(0, h));
+            for (int r = 0; r < rows; r++)
+            {
+                Span<T> row = s.Slice(r * lds, h);
+                TensorPrimitives.Add(row, combinedBias.AsSpan(0, h), row);
+            }
+        }
+
+        for (int step = 0; step < seqLen; step++)
+        {
+            int t = TimeAt(step);
+            ReadOnlySpan<T> previous = step == 0
+                ? (hasInitialState ? initialState.AsSpan(0, batch * h) : default)
+                : s[RowSpan(TimeAt(step - 1), lds)];
+            int ldPrevious = step == 0 ? h : lds;
+            cell.StepForward(w, previous, ldPrevious, s[RowSpan(t, lds)], lds, batch);
+        }
+
+        if (!hN.IsEmpty) CopyFinalState(s, lds, hN);
+    }
+
+    /// <summary>
+    /// BPTT over the sequence of the last <see cref="Forward"/>. Accumulates (+=) into the gradients of
+    /// U, W and the biases, and into <paramref name="dx"/>; overwrites <paramref name="dh0"/>.
+    /// </summary>
+    /// <param name="dy">dS [T·B, lddy]: the loss gradient with respect to each output s_t, first H columns.</param>
+    /// <param name="lddy">Row stride of dS.</param>
+    /// <param name="dhN">The loss gradient with respect to the final state [B, H], or empty for zero.</param>
+    /// <param name="dx">dX [T·B, lddx], += Δ·U into the first I columns; or empty to skip.</param>
+    /// <param name="lddx">Row stride of dX.</param>
+    /// <param name="dh0">The loss gradient with respect to h0 [B, H], or empty to skip.</param>
+    public void Backward(ReadOnlySpan<T> dy, int lddy, ReadOnlySpan<T> dhN, Span<T> dx, int lddx, Span<T> dh0)
+    {
+        int h = HiddenSize, rows = seqLen * batch;
+        Gemm.CheckMatrix("dy", rows, h, dy.Length, lddy);
+        if (!dx.IsEmpty) Gemm.CheckMatrix("dx", rows, InputSize, dx.Length, lddx);
+        if (!dhN.IsEmpty && dhN.Length != batch * h)
+            throw new ArgumentException($"dhN has {dhN.Length} elements; expected [B={batch}, H={h}].", nameof(dhN));
+        if (!dh0.IsEmpty && dh0.Length != batch * h)
+            throw new ArgumentException($"dh0 has {dh0.Length} elements; expected [B={batch}, H={h}].", nameof(dh0));
+
+        EnsureLength(ref deltas, rows * h);
+        Span<T> delta = deltas.AsSpan(0, rows * h);      // Δ [T·B, H]
+        ReadOnlySpan<T> s = states.Span, x = input.Span;
+        ReadOnlySpan<T> u = parameters.Value(weightIh), w = parameters.Value(weightHh);
+
+        for (int step = seqLen - 1; step >= 0; step--)
+        {
+            int t = TimeAt(step);
+            Span<T> deltaT = delta[RowSpan(t, h)];
+            for (int b = 0; b < batch; b++) dy.Slice((t * batch + b) * lddy, h).CopyTo(deltaT.Slice(b * h, h));
+            if (step == seqLen - 1 && !dhN.IsEmpty) TensorPrimitives.Add(deltaT, dhN, deltaT);
+            ReadOnlySpan<T> next = step == seqLen - 1 ? default : delta[RowSpan(TimeAt(step + 1), h)];
+            cell.StepBackward(w, next, deltaT, s[RowSpan(t, lds: ldStates)], ldStates, batch);
+        }
+
+        if (seqLen == 0)
+        {
+            // No step ran: h_N is h0, so the gradient passes straight through.
+            if (!dh0.IsEmpty) { if (dhN.IsEmpty) dh0.Clear(); else dhN.CopyTo(dh0); }
+            return;
+        }
+
+        int first = TimeAt(0);
+        // dh0 = δ_first·W: h0 enters net_first through W
+        if (!dh0.IsEmpty)
+            Gemm.Multiply(false, false, batch, h, h, T.One, delta[RowSpan(first, h)], h, w, h, T.Zero, dh0, h);
+
+        // ∇U += Δᵀ·X   (Σ_t δ_t x_tᵀ)
+        Gemm.Multiply(true, false, h, InputSize, rows, T.One, delta, h, x, ldInput, T.One, parameters.Gradient(weightIh), InputSize);
+
+        // ∇W += Σ_t δ_t s_{t∓1}ᵀ: steps after the first pair with the state one step before them in time order
+        // (forward) or one step after (reverse); both pairings are one contiguous GEMM.
+        Span<T> dW = parameters.Gradient(weightHh);
+        int pairedRows = (seqLen - 1) * batch;
+        if (pairedRows > 0)
+        {
+            int deltaStart = Reverse ? 0 : batch, stateStart = Reverse ? batch : 0;
+            Gemm.Multiply(true, false, h, h, pairedRows, T.One, delta.Slice(deltaStart * h), h,
+                s.Slice(stateStart * ldStates), ldStates, T.One, dW, h);
+        }
+        if (hasInitialState)
+            Gemm.Multiply(true, false, h, h, batch, T.One, delta[RowSpan(first, h)], h, initialState.AsSpan(0, batch * h), h, T.One, dW, h);
+
+        // ∇b_ih = ∇b_hh += Σ_t δ_t
+        if (biasIh is not null && biasHh is not null)
+        {
+            Span<T> dbIh = parameters.Gradient(biasIh), dbHh = parameters.Gradient(biasHh);
+            for (int r = 0; r < rows; r++)
+            {
+                ReadOnlySpan<T> row = delta.Slice(r * h, h);
+                TensorPrimitives.Add(dbIh, row, dbIh);
+                TensorPrimitives.Add(dbHh, row, dbHh);
+            }
+        }
+
+        // dX += Δ·U: δ passes down to the layer below through U
+        if (!dx.IsEmpty)
+            Gemm.Multiply(false, false, rows, InputSize, h, T.One, delta, h, u, InputSize, T.One, dx, lddx);
+    }
+
+    private int TimeAt(int step) => Reverse ? seqLen - 1 - step : step;
+
+    private Range RowSpan(int t, int lds) => (t * batch * lds)..((t * batch + batch - 1) * lds + HiddenSize);
+
+    private void CopyFinalState(ReadOnlySpan<T> s, int lds, Span<T> hN)
+    {
+        int h = HiddenSize;
+        if (seqLen == 0)
+        {
+            if (hasInitialState) initialState.AsSpan(0, batch * h).CopyTo(hN);
+            else hN.Clear();
+            return;
+        }
+        int last = TimeAt(seqLen - 1);
+        for (int b = 0; b < batch; b++) s.Slice((last * batch + b) * lds, h).CopyTo(hN.Slice(b * h, h));
+    }
+
+    private static void EnsureLength(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new T[length];
+    }
+}

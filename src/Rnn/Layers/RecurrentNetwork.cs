@@ -1,0 +1,206 @@
+// A deep, optionally bidirectional RNN built from RecurrentLayer: PyTorch's nn.RNN, plus the tutorial's
+// "separate" stacking. T = time, B = batch, I = input features, H = hidden, L = layers, D = directions.
+//   layer 0:      s_t^(1)  = f(U^(1) x_t + W^(1) s_{t-1}^(1) + b)          s'_t^(1) likewise, backward in time
+//   layer k > 0:  s_t^(k)  = f(U^(k) in_t^(k) + W^(k) s_{t-1}^(k) + b)
+//                 in_t^(k) = [s_t^(k-1); s'_t^(k-1)]   (concat)   or   s_t^(k-1) / s'_t^(k-1)   (separate)
+//   output:       y_t = [s_t^(L); s'_t^(L)]             [T, B, D·H]
+using System.Numerics;
+using Rnn.Kernels;
+using Rnn.Tensors;
+
+namespace Rnn.Layers;
+
+/// <summary>
+/// A stack of <see cref="RnnOptions.NumLayers"/> recurrent layers, each with one or two directions,
+/// equivalent to PyTorch's <c>nn.RNN</c> with the same options and parameter names.
+/// </summary>
+public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly RecurrentLayer<T>[] layers;   // index layer·D + direction
+    private T[][] outputs;                          // per layer: [T·B, D·H]
+    private T[] input = [];                         // x in time-major order [T·B, I]
+    private T[] gradientA = [], gradientB = [];     // ping-pong buffers for dS of a layer's output / input
+    private int seqLen, batch;
+    private bool forwardDone;
+
+    /// <summary>Creates the network, declaring its parameters in <paramref name="parameters"/> (a new set if null)
+    /// and initialising them from <paramref name="seed"/> with PyTorch's uniform(−1/√H, 1/√H).</summary>
+    /// <param name="options">The configuration.</param>
+    /// <param name="parameters">The set to declare parameters in; shared with other layers of a model.</param>
+    /// <param name="namePrefix">Prepended to each parameter name, e.g. <c>rnn.</c> inside a language model.</param>
+    /// <param name="seed">The initialisation seed.</param>
+    public RecurrentNetwork(RnnOptions options, ParameterSet<T>? parameters = null, string namePrefix = "", ulong seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        Parameters = parameters ?? new ParameterSet<T>();
+        int d = options.NumDirections;
+        layers = new RecurrentLayer<T>[options.NumLayers * d];
+        for (int l = 0; l < options.NumLayers; l++)
+            for (int dir = 0; dir < d; dir++)
+                layers[l * d + dir] = new RecurrentLayer<T>(Parameters, options.LayerInputSize(l), options.HiddenSize,
+                    options.Nonlinearity, options.Bias, reverse: dir == 1,
+                    nameSuffix: $"_l{l}" + (dir == 1 ? "_reverse" : ""), namePrefix);
+        outputs = new T[options.NumLayers][];
+        for (int l = 0; l < outputs.Length; l++) outputs[l] = [];
+        ResetParameters(seed);
+    }
+
+    /// <summary>The configuration.</summary>
+    public RnnOptions Options { get; }
+
+    /// <summary>The parameters (possibly shared with the rest of a model).</summary>
+    public ParameterSet<T> Parameters { get; }
+
+    /// <summary>The layers, index <c>layer·D + direction</c>.</summary>
+    public IReadOnlyList<RecurrentLayer<T>> Layers => layers;
+
+    /// <summary>Re-initialises this network's parameters uniform in (−1/√H, 1/√H), in declaration order.</summary>
+    public void ResetParameters(ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        double bound = 1.0 / Math.Sqrt(Options.HiddenSize);
+        foreach (var layer in layers)
+            foreach (var p in new[] { layer.WeightIh, layer.WeightHh, layer.BiasIh, layer.BiasHh })
+                if (p is not null) random.FillUniform(Parameters.Value(p), -bound, bound);
+    }
+
+    /// <summary>The top layer's output of the last forward pass, time-major [T·B, D·H], valid until the next forward.</summary>
+    public ReadOnlySpan<T> LastOutput => outputs[^1].AsSpan(0, seqLen * batch * Options.OutputSize);
+
+    /// <summary>
+    /// Runs the network. Keeps what <see cref="Backward"/> needs.
+    /// </summary>
+    /// <param name="x">Input [T, B, I] (or [B, T, I] when batch-first).</param>
+    /// <param name="seqLen">T.</param>
+    /// <param name="batch">B.</param>
+    /// <param name="h0">Initial states [L·D, B, H] (index layer·D + direction), or empty for zeros.</param>
+    /// <param name="y">Output [T, B, D·H] (or [B, T, D·H] when batch-first), or empty to skip the copy (see <see cref="LastOutput"/>).</param>
+    /// <param name="hN">Final states [L·D, B, H], or empty.</param>
+    public void Forward(ReadOnlySpan<T> x, int seqLen, int batch, ReadOnlySpan<T> h0, Span<T> y, Span<T> hN)
+    {
+        var o = Options;
+        int d = o.NumDirections, h = o.HiddenSize, stateSize = o.NumLayers * d * batch * h;
+        if (seqLen < 0) throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, "The sequence length must be ≥ 0.");
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
+        CheckLength(x.Length, (long)seqLen * batch * o.InputSize, nameof(x), Layout(seqLen, batch, o.InputSize));
+        if (!h0.IsEmpty) CheckLength(h0.Length, stateSize, nameof(h0), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
+        if (!y.IsEmpty) CheckLength(y.Length, (long)seqLen * batch * o.OutputSize, nameof(y), Layout(seqLen, batch, o.OutputSize));
+        if (!hN.IsEmpty) CheckLength(hN.Length, stateSize, nameof(hN), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
+
+        this.seqLen = seqLen;
+        this.batch = batch;
+        int rows = seqLen * batch, width = o.OutputSize;
+        EnsureLength(ref input, rows * o.InputSize);
+        ToTimeMajor(x, input.AsSpan(0, rows * o.InputSize), seqLen, batch, o.InputSize, o.BatchFirst);
+        for (int l = 0; l < o.NumLayers; l++) EnsureLength(ref outputs[l], rows * width);
+
+        for (int l = 0; l < o.NumLayers; l++)
+            for (int dir = 0; dir < d; dir++)
+            {
+                var (layerInput, ldInput) = LayerInput(l, dir, rows);
+                int index = l * d + dir;
+                layers[index].Forward(layerInput, ldInput, seqLen, batch,
+                    h0.IsEmpty ? default : h0.Slice(index * batch * h, batch * h),
+                    outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
+                    hN.IsEmpty ? default : hN.Slice(index * batch * h, batch * h));
+            }
+
+        if (!y.IsEmpty) FromTimeMajor(outputs[^1].AsSpan(0, rows * width), y, seqLen, batch, width, o.BatchFirst);
+        forwardDone = true;
+    }
+
+    /// <summary>
+    /// BPTT through every layer and direction of the last forward pass. Parameter gradients are
+    /// accumulated (+=); <paramref name="dx"/> and <paramref name="dh0"/> are overwritten.
+    /// </summary>
+    /// <param name="dy">∂E/∂y [T, B, D·H] (or [B, T, D·H] when batch-first), or empty for zero.</param>
+    /// <param name="dhN">∂E/∂h_N [L·D, B, H], or empty for zero.</param>
+    /// <param name="dx">∂E/∂x, shaped like x, or empty to skip.</param>
+    /// <param name="dh0">∂E/∂h0 [L·D, B, H], or empty to skip.</param>
+    public void Backward(ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, Span<T> dx, Span<T> dh0)
+    {
+        if (!forwardDone) throw new InvalidOperationException("Backward needs a forward pass first.");
+        var o = Options;
+        int d = o.NumDirections, h = o.HiddenSize, rows = seqLen * batch, width = o.OutputSize;
+        int stateSize = o.NumLayers * d * batch * h;
+        if (!dy.IsEmpty) CheckLength(dy.Length, (long)rows * width, nameof(dy), Layout(seqLen, batch, width));
+        if (!dhN.IsEmpty) CheckLength(dhN.Length, stateSize, nameof(dhN), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
+        if (!dx.IsEmpty) CheckLength(dx.Length, (long)rows * o.InputSize, nameof(dx), Layout(seqLen, batch, o.InputSize));
+        if (!dh0.IsEmpty) CheckLength(dh0.Length, stateSize, nameof(dh0), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
+
+        int maxWidth = Math.Max(width, o.InputSize);
+        EnsureLength(ref gradientA, rows * maxWidth);
+        EnsureLength(ref gradientB, rows * maxWidth);
+        Span<T> dOutput = gradientA.AsSpan(0, rows * width);       // dS of the current layer's output [T·B, D·H]
+        if (dy.IsEmpty) dOutput.Clear();
+        else ToTimeMajor(dy, dOutput, seqLen, batch, width, o.BatchFirst);
+
+        for (int l = o.NumLayers - 1; l >= 0; l--)
+        {
+            int inWidth = l == 0 ? o.InputSize : width;
+            bool needInputGradient = l > 0 || !dx.IsEmpty;
+            Span<T> dInput = gradientB.AsSpan(0, rows * inWidth);     // dS of the layer's input [T·B, inWidth]
+            if (needInputGradient) dInput.Clear();
+            for (int dir = 0; dir < d; dir++)
+            {
+                int index = l * d + dir;
+                int column = l > 0 && o.Stacking == Stacking.Separate ? dir * h : 0;
+                layers[index].Backward(dOutput[(dir * h)..], width,
+                    dhN.IsEmpty ? default : dhN.Slice(index * batch * h, batch * h),
+                    needInputGradient ? dInput[column..] : default, inWidth,
+                    dh0.IsEmpty ? default : dh0.Slice(index * batch * h, batch * h));
+            }
+            if (l == 0)
+            {
+                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, seqLen, batch, o.InputSize, o.BatchFirst);
+            }
+            else
+            {
+                (gradientA, gradientB) = (gradientB, gradientA);
+                dOutput = gradientA.AsSpan(0, rows * width);
+            }
+        }
+    }
+
+    /// <summary>Layer l's input for direction dir: x, the previous layer's whole output (concat), or its own direction's half (separate).</summary>
+    private (ReadOnlyMemory<T> Input, int Ld) LayerInput(int l, int dir, int rows)
+    {
+        var o = Options;
+        if (l == 0) return (input.AsMemory(0, rows * o.InputSize), o.InputSize);
+        int width = o.OutputSize;
+        int column = o.Stacking == Stacking.Separate ? dir * o.HiddenSize : 0;
+        return (outputs[l - 1].AsMemory(column, rows * width - column), width);
+    }
+
+    private static void ToTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int seqLen, int batch, int features, bool batchFirst)
+    {
+        if (!batchFirst) { source.CopyTo(destination); return; }
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < seqLen; t++)
+                source.Slice((b * seqLen + t) * features, features).CopyTo(destination.Slice((t * batch + b) * features, features));
+    }
+
+    private static void FromTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int seqLen, int batch, int features, bool batchFirst)
+    {
+        if (!batchFirst) { source.CopyTo(destination); return; }
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < seqLen; t++)
+                source.Slice((t * batch + b) * features, features).CopyTo(destination.Slice((b * seqLen + t) * features, features));
+    }
+
+    private string Layout(int seqLen, int batch, int features) =>
+        Options.BatchFirst ? $"[B={batch}, T={seqLen}, {features}]" : $"[T={seqLen}, B={batch}, {features}]";
+
+    private static void CheckLength(int actual, long expected, string name, string shape)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{name} has {actual} elements; expected {shape} = {expected}.", name);
+    }
+
+    private static void EnsureLength(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new T[length];
+    }
+}

@@ -1,0 +1,79 @@
+// Softmax and cross-entropy fused: p = softmax(z), L = -(1/N) Σ_n log p[n, target_n], ∂L/∂z = (p - onehot)/N.
+// Fusing avoids log(softmax) underflow: log p_i = z_i - max - log Σ_j e^{z_j - max}.
+// N = rows, V = classes.
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Rnn.Losses;
+
+/// <summary>Numerically stable softmax cross-entropy over rows of logits with class-index targets.</summary>
+public static class SoftmaxCrossEntropy
+{
+    /// <summary>
+    /// Returns the mean loss over the N rows and writes ∂L/∂logits = (softmax − onehot) / N into <paramref name="dLogits"/>
+    /// (overwritten; may be the same span as <paramref name="logits"/>).
+    /// </summary>
+    /// <param name="logits">[N, V].</param>
+    /// <param name="targets">[N], each in [0, V).</param>
+    /// <param name="dLogits">[N, V].</param>
+    public static T LossAndGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, Span<T> dLogits)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = CheckShapes(logits.Length, targets, classes);
+        if (dLogits.Length != logits.Length)
+            throw new ArgumentException($"dLogits has {dLogits.Length} elements; expected [N={n}, V={classes}].", nameof(dLogits));
+        if (n == 0) return T.Zero;
+        T total = T.Zero, scale = T.One / T.CreateChecked(n);
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<T> z = logits.Slice(r * classes, classes);
+            Span<T> g = dLogits.Slice(r * classes, classes);
+            int target = targets[r];
+            T zTarget = z[target];
+            T max = TensorPrimitives.Max(z);
+            TensorPrimitives.Subtract(z, max, g);
+            TensorPrimitives.Exp(g, g);
+            T sum = TensorPrimitives.Sum<T>(g);
+            total += max + T.Log(sum) - zTarget;       // −log p_target
+            TensorPrimitives.Multiply(g, scale / sum, g);
+            g[target] -= scale;
+        }
+        return total * scale;
+    }
+
+    /// <summary>Returns the summed loss Σ_n −log softmax(logits[n])[targets[n]] without gradients.</summary>
+    public static double SumLoss<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = CheckShapes(logits.Length, targets, classes);
+        double total = 0;
+        for (int r = 0; r < n; r++)
+        {
+            ReadOnlySpan<T> z = logits.Slice(r * classes, classes);
+            T max = TensorPrimitives.Max(z);
+            double sum = 0;
+            foreach (T v in z) sum += Math.Exp(double.CreateChecked(v - max));
+            total += double.CreateChecked(max) + Math.Log(sum) - double.CreateChecked(z[targets[r]]);
+        }
+        return total;
+    }
+
+    /// <summary>Writes softmax(logits / temperature) of one row into <paramref name="probabilities"/>.</summary>
+    public static void Softmax<T>(ReadOnlySpan<T> logits, T temperature, Span<T> probabilities)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(temperature > T.Zero)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be positive.");
+        TensorPrimitives.Divide(logits, temperature, probabilities);
+        TensorPrimitives.SoftMax(probabilities, probabilities);
+    }
+
+    private static int CheckShapes(int logitsLength, ReadOnlySpan<int> targets, int classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        if (logitsLength != targets.Length * classes)
+            throw new ArgumentException($"logits has {logitsLength} elements; expected [N={targets.Length}, V={classes}].", "logits");
+        foreach (int t in targets)
+            if ((uint)t >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(targets), t, $"Targets must be in [0, {classes}).");
+        return targets.Length;
+    }
+}

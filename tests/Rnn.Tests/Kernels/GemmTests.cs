@@ -1,0 +1,235 @@
+// Gemm.Multiply against the triple-loop oracle over shapes, transposes, strides, scalars, kernels and thread counts.
+// Shapes: op(A) [m, k], op(B) [k, n], C [m, n]; every operand sits in a wider buffer (ld > its column count),
+// and the padding columns hold a sentinel that must survive.
+using System.Numerics;
+using Rnn.Kernels;
+
+namespace Rnn.Tests.Kernels;
+
+public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static readonly T Sentinel = T.CreateTruncating(12345.5);
+
+    // Unit roundoff u: 2⁻²⁴ for float, 2⁻⁵³ for double.
+    private static readonly double UnitRoundoff = double.CreateTruncating(T.One - T.BitDecrement(T.One));
+
+    public static TheoryData<bool, bool> Transposes() => new() { { false, false }, { false, true }, { true, false }, { true, true } };
+
+    // Kernel names rather than the internal enum, which a public theory cannot take.
+    public static TheoryData<bool, bool, string> TransposesAndKernels()
+    {
+        var data = new TheoryData<bool, bool, string>();
+        foreach (var kernel in Enum.GetNames<GemmKernel>())
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    data.Add(ta, tb, kernel);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Multiply_SweepMAndN_MatchesReference(bool transposeA, bool transposeB)
+    {
+        var rng = new Random(101);
+        foreach (int k in new[] { 1, 5, 19 })
+            for (int m = 0; m <= 64; m++)
+                for (int n = 0; n <= 64; n++)
+                    Check(rng, transposeA, transposeB, m, n, k, BetaFor(m + n + k), Gemm.BestKernel<T>(), Environment.ProcessorCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Multiply_SweepK_MatchesReference(bool transposeA, bool transposeB)
+    {
+        var rng = new Random(202);
+        (int M, int N)[] shapes = [(1, 1), (1, 40), (3, 17), (7, 33), (13, 16), (64, 64)];
+        for (int k = 0; k <= 64; k++)
+            foreach (var (m, n) in shapes)
+                Check(rng, transposeA, transposeB, m, n, k, BetaFor(m + n + k), Gemm.BestKernel<T>(), Environment.ProcessorCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Multiply_OddAndLargeShapes_MatchesReference(bool transposeA, bool transposeB)
+    {
+        var rng = new Random(303);
+        // Past KC (k > 256), past MC (m > 252), past NC (n > 4096), and past the threading threshold.
+        (int M, int N, int K)[] shapes = [(1, 1000, 3), (129, 67, 255), (300, 300, 300), (3, 4200, 5), (6, 700, 600), (600, 20, 300)];
+        foreach (var (m, n, k) in shapes)
+            foreach (double beta in new[] { 0.0, 1.0, -0.5 })
+                Check(rng, transposeA, transposeB, m, n, k, beta, Gemm.BestKernel<T>(), Environment.ProcessorCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransposesAndKernels))]
+    public void Multiply_EveryKernel_MatchesReference(bool transposeA, bool transposeB, string kernelName)
+    {
+        var kernel = Enum.Parse<GemmKernel>(kernelName);
+        var rng = new Random(404);
+        (int M, int N, int K)[] shapes = [(1, 1, 1), (5, 33, 7), (8, 32, 260), (9, 31, 17), (17, 65, 300), (70, 90, 40)];
+        foreach (var (m, n, k) in shapes)
+            foreach (double beta in new[] { 0.0, 1.0, 0.25 })
+                foreach (int threads in new[] { 1, 2 })
+                    Check(rng, transposeA, transposeB, m, n, k, beta, kernel, threads);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-2.0)]
+    public void Multiply_AlphaZeroOrKZero_ScalesC(double beta)
+    {
+        var rng = new Random(505);
+        Check(rng, false, true, 9, 21, 0, beta, Gemm.BestKernel<T>(), 2);
+        Check(rng, true, false, 9, 21, 13, beta, Gemm.BestKernel<T>(), 2, alpha: 0.0);
+    }
+
+    [Fact]
+    public void Multiply_BetaZero_OverwritesNaNAndInfinity()
+    {
+        int m = 7, n = 40, k = 300;
+        T[] a = Filled(m * k, T.One), b = Filled(k * n, T.One), c = Filled(m * n, T.NaN);
+        c[3] = T.PositiveInfinity;
+        Gemm.Multiply(false, false, m, n, k, T.One, a, k, b, n, T.Zero, c, n);
+        Assert.All(c, x => Assert.Equal(T.CreateTruncating(k), x));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void Multiply_AnyThreadCount_BitIdentical(bool transposeA, bool transposeB)
+    {
+        var rng = new Random(606);
+        // Wide C splits along N, tall C along M.
+        foreach (var (m, n, k) in new[] { (123, 517, 300), (700, 13, 290) })
+        {
+            var (a, lda) = RandomMatrix(rng, transposeA ? k : m, transposeA ? m : k, 1);
+            var (b, ldb) = RandomMatrix(rng, transposeB ? n : k, transposeB ? k : n, 2);
+            var (start, ldc) = RandomMatrix(rng, m, n, 3);
+            T[] first = (T[])start.Clone();
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.CreateTruncating(0.7), a, lda, b, ldb, T.CreateTruncating(0.3), first, ldc,
+                Gemm.BestKernel<T>(), 1);
+            foreach (int threads in new[] { 1, 2, 3, 4 })
+            {
+                T[] again = (T[])start.Clone();
+                Gemm.Multiply(transposeA, transposeB, m, n, k, T.CreateTruncating(0.7), a, lda, b, ldb, T.CreateTruncating(0.3), again, ldc,
+                    Gemm.BestKernel<T>(), threads);
+                Assert.Equal(first, again);
+            }
+            T[] viaPublic = (T[])start.Clone();
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.CreateTruncating(0.7), a, lda, b, ldb, T.CreateTruncating(0.3), viaPublic, ldc);
+            Assert.Equal(first, viaPublic);
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Multiply_ShortSpan_ThrowsNamingIt(bool transposeA, bool transposeB)
+    {
+        int m = 4, n = 5, k = 6;
+        int aLength = m * k, bLength = k * n, cLength = m * n;
+        int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+        T[] a = new T[aLength], b = new T[bLength], c = new T[cLength];
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.One, a.AsSpan(1), lda, b, ldb, T.Zero, c, n)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.One, a, lda, b.AsSpan(1), ldb, T.Zero, c, n)).ParamName);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.One, a, lda, b, ldb, T.Zero, c.AsSpan(1), n)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Multiply_StrideBelowColumnCount_ThrowsNamingIt(bool transposeA, bool transposeB)
+    {
+        int m = 4, n = 5, k = 6;
+        int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+        T[] a = new T[100], b = new T[100], c = new T[100];
+        Assert.Equal("lda", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.One, a, lda - 1, b, ldb, T.Zero, c, n)).ParamName);
+        Assert.Equal("ldb", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.One, a, lda, b, ldb - 1, T.Zero, c, n)).ParamName);
+        Assert.Equal("ldc", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(transposeA, transposeB, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, n - 1)).ParamName);
+    }
+
+    [Fact]
+    public void Multiply_NegativeDimension_Throws()
+    {
+        T[] buffer = new T[16];
+        Assert.Equal("m", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(false, false, -1, 2, 2, T.One, buffer, 2, buffer, 2, T.Zero, buffer, 2)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(false, false, 2, 2, -1, T.One, buffer, 2, buffer, 2, T.Zero, buffer, 2)).ParamName);
+    }
+
+    // beta cycles through overwrite (with NaN in C), accumulate, and a general scale.
+    private static double BetaFor(int i) => (i % 3) switch { 0 => 0.0, 1 => 1.0, _ => -0.75 };
+
+    /// <summary>
+    /// Runs one product through Gemm and the oracle and checks every element against the rounding bound
+    /// 2·γ(k+2)·(|alpha|·Σ_p |a_ip||b_pj| + |beta|·|c_ij|), γ(n) = n·u/(1 − n·u), which both results satisfy.
+    /// </summary>
+    private static void Check(Random rng, bool transposeA, bool transposeB, int m, int n, int k, double beta,
+        GemmKernel kernel, int threads, double alpha = -1.25)
+    {
+        int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
+        int bRows = transposeB ? n : k, bCols = transposeB ? k : n;
+        var (a, lda) = RandomMatrix(rng, aRows, aCols, 3);
+        var (b, ldb) = RandomMatrix(rng, bRows, bCols, 5);
+        var (c, ldc) = RandomMatrix(rng, m, n, 2);
+        if (beta == 0)
+            for (int i = 0; i < m; i++) c.AsSpan(i * ldc, n).Fill(T.NaN);
+        T[] expected = (T[])c.Clone(), old = (T[])c.Clone();
+        T tAlpha = T.CreateTruncating(alpha), tBeta = T.CreateTruncating(beta);
+
+        Gemm.Multiply(transposeA, transposeB, m, n, k, tAlpha, a, lda, b, ldb, tBeta, c, ldc, kernel, threads);
+        ReferenceKernels.Gemm(transposeA, transposeB, m, n, k, tAlpha, a, lda, b, ldb, tBeta, expected, ldc);
+
+        double gamma = (k + 2) * UnitRoundoff / (1 - (k + 2) * UnitRoundoff);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double magnitude = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    T aip = transposeA ? a[p * lda + i] : a[i * lda + p];
+                    T bpj = transposeB ? b[j * ldb + p] : b[p * ldb + j];
+                    magnitude += Math.Abs(double.CreateTruncating(aip) * double.CreateTruncating(bpj));
+                }
+                double oldC = beta == 0 ? 0 : Math.Abs(double.CreateTruncating(old[i * ldc + j]));
+                double bound = 2 * gamma * (Math.Abs(alpha) * magnitude + Math.Abs(beta) * oldC);
+                double got = double.CreateTruncating(c[i * ldc + j]), want = double.CreateTruncating(expected[i * ldc + j]);
+                Assert.True(Math.Abs(got - want) <= bound,
+                    $"{kernel} tA={transposeA} tB={transposeB} m={m} n={n} k={k} beta={beta} threads={threads}: " +
+                    $"C[{i},{j}] = {got}, reference {want}, bound {bound:E2}");
+            }
+            for (int j = n; j < ldc && i * ldc + j < c.Length; j++)
+                Assert.Equal(Sentinel, c[i * ldc + j]);
+        }
+    }
+
+    /// <summary>A [rows, cols] matrix of uniform values in [−1, 1) with row stride cols + pad, padding = Sentinel.</summary>
+    private static (T[] Data, int Ld) RandomMatrix(Random rng, int rows, int cols, int pad)
+    {
+        int ld = cols + pad;
+        var data = Filled(Math.Max(0, rows * ld), Sentinel);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                data[i * ld + j] = T.CreateTruncating(rng.NextDouble() * 2 - 1);
+        return (data, ld);
+    }
+
+    private static T[] Filled(int length, T value)
+    {
+        var data = new T[length];
+        Array.Fill(data, value);
+        return data;
+    }
+}
+
+public sealed class GemmSingleTests : GemmTests<float>;
+
+public sealed class GemmDoubleTests : GemmTests<double>;
