@@ -4,7 +4,10 @@ using Rnn.Cli.Commands;
 
 var root = new RootCommand("rnn: recurrent neural networks — train a text model, sample from it, check BPTT.")
 {
-    GradCheckCommand.Create(),
     DemoCommand.Create(),
+    TrainCommand.Create(),
+    SampleCommand.Create(),
+    EvalCommand.Create(),
+    GradCheckCommand.Create(),
 };
 return CommandLine.Invoke(root, args);

@@ -1,15 +1,97 @@
 using System.CommandLine;
+using System.Globalization;
+using Rnn.Models;
+using Rnn.Text;
+using Rnn.Training;
 
 namespace Rnn.Cli.Commands;
 
-/// <summary><c>rnn demo</c>: the Quickstart's main job.</summary>
+/// <summary>
+/// <c>rnn demo</c>: the Quickstart's main job. Generates the built-in corpus, samples from the untrained model,
+/// trains a character-level RNN for about two minutes, samples again, and writes the model and its loss curve.
+/// </summary>
 public static class DemoCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var command = new Command("demo", "Train a small model on built-in data and show what it learned.");
-        command.SetAction(parse => ExitCodes.Ok);
+        var minutes = new Option<double>("--minutes") { Description = "Training time.", DefaultValueFactory = _ => 2 };
+        var output = new Option<string>("--out-dir") { Description = "Folder for the model and the loss curve.", DefaultValueFactory = _ => "rnn-demo" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for the corpus, the weights and the samples.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Threads for matrix products.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("demo", "Train a character-level RNN on a built-in corpus for two minutes and show what it learned.")
+        {
+            minutes, output, seed, threads,
+        };
+        command.SetAction(parse =>
+        {
+            double m = parse.GetValue(minutes);
+            if (!(m > 0 && m <= 24 * 60)) throw new UsageException($"--minutes must be in (0, 1440], not {m}.");
+            Threading.Configure(parse.GetValue(threads));
+            Run(m, parse.GetValue(output)!, parse.GetValue(seed), parse.InvocationConfiguration.Output, TrainCommand.CancelOnCtrlC());
+            return ExitCodes.Ok;
+        });
         return command;
+    }
+
+    /// <summary>Runs the demo.</summary>
+    public static void Run(double minutes, string folder, ulong seed, TextWriter output, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(folder);
+        string text = DemoCorpus.Generate(seed: seed);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rnn demo: a character-level RNN language model on a generated English-like corpus ({text.Length / 1024} KB), {minutes:G3} minutes of training."));
+        output.WriteLine();
+
+        var request = new TrainRequest
+        {
+            Text = text,
+            Source = "built-in corpus",
+            Hidden = 256,
+            Options = new TrainingOptions { SeqLen = 64, BatchSize = 32, Seed = seed, ValidationFraction = 0.05 },
+            Stop = new StopCondition(Duration: TimeSpan.FromMinutes(minutes)),
+            Out = Path.Combine(folder, "model.safetensors"),
+            Plot = Path.Combine(folder, "loss.png"),
+        };
+
+        var vocabulary = Vocabulary.Build(text, TokenKind.Character);
+        var untrained = new LanguageModel<float>(new LanguageModelConfig
+        {
+            VocabularySize = vocabulary.Count, EmbeddingSize = 64, HiddenSize = request.Hidden,
+        }, seed);
+        output.WriteLine("Before training, a sample:");
+        WriteSample(untrained, vocabulary, seed, output);
+
+        var (model, trainedVocabulary, validation) = TrainCommand.Run(request, output, cancellation);
+        output.WriteLine();
+        output.WriteLine("After training, a sample (temperature 0.7):");
+        WriteSample(model, trainedVocabulary, seed, output);
+        if (validation is not null)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Validation: {validation.BitsPerToken:F3} bits per character (an untrained model scores about {Math.Log2(trainedVocabulary.Count):F2})."));
+        output.WriteLine($"Try: dotnet run --project src/Rnn.Cli -- sample {request.Out} --prime \"The \"");
+    }
+
+    private static void WriteSample(LanguageModel<float> model, Vocabulary vocabulary, ulong seed, TextWriter output)
+    {
+        output.Write("  > ");
+        var indented = new IndentingWriter(output, "  > ");
+        SampleCommand.Write(model, vocabulary, "The ", 300, 0.7, 0, seed, indented);
+        output.WriteLine();
+        output.WriteLine();
+    }
+
+    /// <summary>Indents every line written through it, so samples stand apart from the log.</summary>
+    private sealed class IndentingWriter(TextWriter inner, string indent) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value)
+        {
+            inner.Write(value);
+            if (value == '\n') inner.Write(indent);
+        }
+
+        public override void Flush() => inner.Flush();
     }
 }

@@ -49,7 +49,7 @@ public static class Gemm
         ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, IFloatingPointIeee754<T>
         => Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-            BestKernel<T>(), Environment.ProcessorCount);
+            BestKernel<T>(), ComputeThreads.Max);
 
     /// <summary>
     /// <see cref="Multiply{T}(bool, bool, int, int, int, T, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, T, Span{T}, int)"/>
@@ -251,6 +251,12 @@ internal readonly unsafe struct Vector256Tile<T> : IMicroTile<T> where T : unman
 
     public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite)
     {
+        if (Sse.IsSupported && GemmTuning.Prefetch)
+            for (int i = 0; i < 6; i++)
+            {
+                Sse.Prefetch0(c + i * ldc);
+                Sse.Prefetch0(c + i * ldc + Cols - 1);
+            }
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<T> c40 = default, c41 = default, c50 = default, c51 = default;
@@ -359,12 +365,12 @@ internal static unsafe class GemmDriver<T, TTile>
     where TTile : IMicroTile<T>
 {
     // KC·NR·sizeof(T) = 16 KiB of B micro-panel in L1 for the AVX2 float kernel.
-    private const int KC = 256;
+    private static readonly int KC = GemmTuning.KC;
     private const int NC = 4096;
     // Products below this many multiply-adds finish before a second thread could be woken.
     private const long ParallelWork = 1L << 21;
     // MC·KC·sizeof(T) ≈ 256 KiB of packed A, a quarter of L2.
-    private static int MC => (1 << 18) / (KC * sizeof(T)) / TTile.Rows * TTile.Rows;
+    private static int MC => GemmTuning.MC > 0 ? GemmTuning.MC : (1 << 18) / (KC * sizeof(T)) / TTile.Rows * TTile.Rows;
 
     [ThreadStatic] private static T[]? t_packA;
     [ThreadStatic] private static T[]? t_packB;
@@ -375,31 +381,28 @@ internal static unsafe class GemmDriver<T, TTile>
         bool directB = !op.TransposeB && op.M <= TTile.Rows;
         int parts = (long)op.M * op.N * op.K >= ParallelWork ? maxThreads : 1;
         int colPanels = (op.N + TTile.Cols - 1) / TTile.Cols, rowPanels = (op.M + TTile.Rows - 1) / TTile.Rows;
-        if (parts > 1 && colPanels >= 2 * parts)
-        {
-            GemmOperands<T> shared = op;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
-            {
-                int j0 = Math.Min(shared.N, (int)((long)colPanels * part / parts) * TTile.Cols);
-                int j1 = Math.Min(shared.N, (int)((long)colPanels * (part + 1) / parts) * TTile.Cols);
-                Block(shared, 0, shared.M, j0, j1, directB);
-            });
-        }
-        else if (parts > 1 && rowPanels >= 2 * parts)
-        {
-            GemmOperands<T> shared = op;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
-            {
-                int i0 = Math.Min(shared.M, (int)((long)rowPanels * part / parts) * TTile.Rows);
-                int i1 = Math.Min(shared.M, (int)((long)rowPanels * (part + 1) / parts) * TTile.Rows);
-                Block(shared, i0, i1, 0, shared.N, directB);
-            });
-        }
-        else
-        {
-            Block(op, 0, op.M, 0, op.N, directB);
-        }
+        if (parts > 1 && colPanels >= 2 * parts) SplitColumns(op, parts, colPanels, directB);
+        else if (parts > 1 && rowPanels >= 2 * parts) SplitRows(op, parts, rowPanels, directB);
+        else Block(op, 0, op.M, 0, op.N, directB);
     }
+
+    /// <summary>Each part takes a run of whole NR column panels of C, so tiles are the same as on one thread.</summary>
+    private static void SplitColumns(GemmOperands<T> op, int parts, int colPanels, bool directB)
+        => Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            int j0 = Math.Min(op.N, (int)((long)colPanels * part / parts) * TTile.Cols);
+            int j1 = Math.Min(op.N, (int)((long)colPanels * (part + 1) / parts) * TTile.Cols);
+            Block(op, 0, op.M, j0, j1, directB);
+        });
+
+    /// <summary>Each part takes a run of whole MR row panels of C.</summary>
+    private static void SplitRows(GemmOperands<T> op, int parts, int rowPanels, bool directB)
+        => Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            int i0 = Math.Min(op.M, (int)((long)rowPanels * part / parts) * TTile.Rows);
+            int i1 = Math.Min(op.M, (int)((long)rowPanels * (part + 1) / parts) * TTile.Rows);
+            Block(op, i0, i1, 0, op.N, directB);
+        });
 
     /// <summary>C[i0..i1, j0..j1] of the product, K blocked from p = 0 upwards.</summary>
     private static void Block(in GemmOperands<T> op, int i0, int i1, int j0, int j1, bool directB)
@@ -537,4 +540,11 @@ internal static unsafe class GemmDriver<T, TTile>
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
+
+internal static class GemmTuning
+{
+    public static readonly bool Prefetch = Environment.GetEnvironmentVariable("GEMM_PF") == "1";
+    public static readonly int MC = int.Parse(Environment.GetEnvironmentVariable("GEMM_MC") ?? "0");
+    public static readonly int KC = int.Parse(Environment.GetEnvironmentVariable("GEMM_KC") ?? "256");
 }

@@ -5,6 +5,7 @@
 //                 in_t^(k) = [s_t^(k-1); s'_t^(k-1)]   (concat)   or   s_t^(k-1) / s'_t^(k-1)   (separate)
 //   output:       y_t = [s_t^(L); s'_t^(L)]             [T, B, D·H]
 using System.Numerics;
+using System.Numerics.Tensors;
 using Rnn.Kernels;
 using Rnn.Tensors;
 
@@ -18,6 +19,9 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
 {
     private readonly RecurrentLayer<T>[] layers;   // index layer·D + direction
     private T[][] outputs;                          // per layer: [T·B, D·H]
+    private T[][] droppedOutputs;                   // per layer but the last, in training with dropout: outputs ⊙ mask [T·B, D·H]
+    private T[][] dropoutMasks;                     // per layer but the last: 0 or 1/(1−p) [T·B, D·H]
+    private bool dropoutApplied;
     private T[] input = [];                         // x in time-major order [T·B, I]
     private T[] gradientA = [], gradientB = [];     // ping-pong buffers for dS of a layer's output / input
     private int seqLen, batch;
@@ -42,8 +46,9 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
                 layers[l * d + dir] = new RecurrentLayer<T>(Parameters, options.LayerInputSize(l), options.HiddenSize,
                     options.Nonlinearity, options.Bias, reverse: dir == 1,
                     nameSuffix: $"_l{l}" + (dir == 1 ? "_reverse" : ""), namePrefix);
-        outputs = new T[options.NumLayers][];
-        for (int l = 0; l < outputs.Length; l++) outputs[l] = [];
+        outputs = NewBuffers(options.NumLayers);
+        droppedOutputs = NewBuffers(options.NumLayers);
+        dropoutMasks = NewBuffers(options.NumLayers);
         ResetParameters(seed);
     }
 
@@ -52,6 +57,12 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
 
     /// <summary>The parameters (possibly shared with the rest of a model).</summary>
     public ParameterSet<T> Parameters { get; }
+
+    /// <summary>Whether forward passes apply dropout between layers (when <see cref="RnnOptions.Dropout"/> &gt; 0).</summary>
+    public bool Training { get; set; }
+
+    /// <summary>The generator dropout masks are drawn from; set it to make training reproducible and resumable.</summary>
+    public SeededRandom DropoutRandom { get; set; } = new(0);
 
     /// <summary>The layers, index <c>layer·D + direction</c>.</summary>
     public IReadOnlyList<RecurrentLayer<T>> Layers => layers;
@@ -96,7 +107,9 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         ToTimeMajor(x, input.AsSpan(0, rows * o.InputSize), seqLen, batch, o.InputSize, o.BatchFirst);
         for (int l = 0; l < o.NumLayers; l++) EnsureLength(ref outputs[l], rows * width);
 
+        dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
         for (int l = 0; l < o.NumLayers; l++)
+        {
             for (int dir = 0; dir < d; dir++)
             {
                 var (layerInput, ldInput) = LayerInput(l, dir, rows);
@@ -106,6 +119,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
                     outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
                     hN.IsEmpty ? default : hN.Slice(index * batch * h, batch * h));
             }
+            if (dropoutApplied && l < o.NumLayers - 1) ApplyDropout(l, rows * width);
+        }
 
         if (!y.IsEmpty) FromTimeMajor(outputs[^1].AsSpan(0, rows * width), y, seqLen, batch, width, o.BatchFirst);
         forwardDone = true;
@@ -158,6 +173,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             }
             else
             {
+                // The layer's input was the dropped-out output of the layer below: ∂/∂out = ∂/∂in ⊙ mask.
+                if (dropoutApplied) TensorPrimitives.Multiply(dInput, dropoutMasks[l - 1].AsSpan(0, dInput.Length), dInput);
                 (gradientA, gradientB) = (gradientB, gradientA);
                 dOutput = gradientA.AsSpan(0, rows * width);
             }
@@ -171,7 +188,27 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (l == 0) return (input.AsMemory(0, rows * o.InputSize), o.InputSize);
         int width = o.OutputSize;
         int column = o.Stacking == Stacking.Separate ? dir * o.HiddenSize : 0;
-        return (outputs[l - 1].AsMemory(column, rows * width - column), width);
+        T[] below = dropoutApplied ? droppedOutputs[l - 1] : outputs[l - 1];
+        return (below.AsMemory(column, rows * width - column), width);
+    }
+
+    /// <summary>Inverted dropout on layer l's output: each element kept with probability 1 − p and scaled by 1/(1 − p).</summary>
+    private void ApplyDropout(int l, int length)
+    {
+        EnsureLength(ref droppedOutputs[l], length);
+        EnsureLength(ref dropoutMasks[l], length);
+        Span<T> mask = dropoutMasks[l].AsSpan(0, length);
+        double p = Options.Dropout;
+        T scale = T.CreateChecked(1.0 / (1.0 - p));
+        for (int i = 0; i < mask.Length; i++) mask[i] = DropoutRandom.NextDouble() < p ? T.Zero : scale;
+        TensorPrimitives.Multiply(outputs[l].AsSpan(0, length), mask, droppedOutputs[l].AsSpan(0, length));
+    }
+
+    private static T[][] NewBuffers(int count)
+    {
+        var buffers = new T[count][];
+        for (int i = 0; i < count; i++) buffers[i] = [];
+        return buffers;
     }
 
     private static void ToTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int seqLen, int batch, int features, bool batchFirst)

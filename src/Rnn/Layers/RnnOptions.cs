@@ -29,6 +29,9 @@ public sealed record RnnOptions
     /// <summary>How the directions of a deep bidirectional RNN stack.</summary>
     public Stacking Stacking { get; init; } = Stacking.Concat;
 
+    /// <summary>Dropout probability on the outputs of every layer but the last, in training mode only (PyTorch's <c>dropout</c>).</summary>
+    public double Dropout { get; init; }
+
     /// <summary>D: 2 when bidirectional, else 1.</summary>
     public int NumDirections => Bidirectional ? 2 : 1;
 
@@ -46,6 +49,7 @@ public sealed record RnnOptions
         if (HiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "The hidden size must be positive.");
         if (NumLayers <= 0) throw new ArgumentOutOfRangeException(nameof(NumLayers), NumLayers, "The number of layers must be positive.");
         if (!Enum.IsDefined(Nonlinearity)) throw new ArgumentOutOfRangeException(nameof(Nonlinearity), Nonlinearity, "Unknown nonlinearity.");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
         if (!Enum.IsDefined(Stacking)) throw new ArgumentOutOfRangeException(nameof(Stacking), Stacking, "Unknown stacking.");
     }
 

@@ -31,10 +31,13 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Multiply_SweepMAndN_MatchesReference(bool transposeA, bool transposeB)
     {
         var rng = new Random(101);
-        foreach (int k in new[] { 1, 5, 19 })
-            for (int m = 0; m <= 64; m++)
-                for (int n = 0; n <= 64; n++)
-                    Check(rng, transposeA, transposeB, m, n, k, BetaFor(m + n + k), Gemm.BestKernel<T>(), Environment.ProcessorCount);
+        int[] depths = [1, 5, 19];
+        for (int m = 0; m <= 64; m++)
+            for (int n = 0; n <= 64; n++)
+            {
+                int k = depths[(m + 2 * n) % depths.Length];
+                Check(rng, transposeA, transposeB, m, n, k, BetaFor(m + n), Gemm.BestKernel<T>(), Environment.ProcessorCount);
+            }
     }
 
     [Theory]
@@ -55,9 +58,8 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
         var rng = new Random(303);
         // Past KC (k > 256), past MC (m > 252), past NC (n > 4096), and past the threading threshold.
         (int M, int N, int K)[] shapes = [(1, 1000, 3), (129, 67, 255), (300, 300, 300), (3, 4200, 5), (6, 700, 600), (600, 20, 300)];
-        foreach (var (m, n, k) in shapes)
-            foreach (double beta in new[] { 0.0, 1.0, -0.5 })
-                Check(rng, transposeA, transposeB, m, n, k, beta, Gemm.BestKernel<T>(), Environment.ProcessorCount);
+        for (int s = 0; s < shapes.Length; s++)
+            Check(rng, transposeA, transposeB, shapes[s].M, shapes[s].N, shapes[s].K, BetaFor(s), Gemm.BestKernel<T>(), Environment.ProcessorCount);
     }
 
     [Theory]
@@ -108,7 +110,7 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
             T[] first = (T[])start.Clone();
             Gemm.Multiply(transposeA, transposeB, m, n, k, T.CreateTruncating(0.7), a, lda, b, ldb, T.CreateTruncating(0.3), first, ldc,
                 Gemm.BestKernel<T>(), 1);
-            foreach (int threads in new[] { 1, 2, 3, 4 })
+            foreach (int threads in new[] { 2, 3 })
             {
                 T[] again = (T[])start.Clone();
                 Gemm.Multiply(transposeA, transposeB, m, n, k, T.CreateTruncating(0.7), a, lda, b, ldb, T.CreateTruncating(0.3), again, ldc,
@@ -202,12 +204,12 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
                 double oldC = beta == 0 ? 0 : Math.Abs(double.CreateTruncating(old[i * ldc + j]));
                 double bound = 2 * gamma * (Math.Abs(alpha) * magnitude + Math.Abs(beta) * oldC);
                 double got = double.CreateTruncating(c[i * ldc + j]), want = double.CreateTruncating(expected[i * ldc + j]);
-                Assert.True(Math.Abs(got - want) <= bound,
-                    $"{kernel} tA={transposeA} tB={transposeB} m={m} n={n} k={k} beta={beta} threads={threads}: " +
+                if (!(Math.Abs(got - want) <= bound))
+                    Assert.Fail($"{kernel} tA={transposeA} tB={transposeB} m={m} n={n} k={k} beta={beta} threads={threads}: " +
                     $"C[{i},{j}] = {got}, reference {want}, bound {bound:E2}");
             }
             for (int j = n; j < ldc && i * ldc + j < c.Length; j++)
-                Assert.Equal(Sentinel, c[i * ldc + j]);
+                if (c[i * ldc + j] != Sentinel) Assert.Fail($"C[{i},{j}] outside the window was overwritten.");
         }
     }
 

@@ -1,0 +1,133 @@
+// A token-level RNN language model, the tutorial's application (SEED-NOTES §6):
+//   e_t = E[x_t]                      embedding lookup: the one-hot product U·onehot(x_t), without the product
+//   s_t = f(U e_t + W s_{t-1} + b)    the RNN (RecurrentNetwork)
+//   z_t = V s_t + c                   the output layer (Linear)
+//   L   = −(1/N) Σ log softmax(z_t)[x_{t+1}]
+// T = time, B = batch, V = vocabulary, E = embedding, H = hidden, L = layers. Tokens are time-major [T, B].
+using System.Numerics;
+using Rnn.Layers;
+using Rnn.Losses;
+using Rnn.Tensors;
+
+namespace Rnn.Models;
+
+/// <summary>Embedding → RNN → Linear with softmax cross-entropy; parameter names as a PyTorch module with
+/// submodules <c>embedding</c>, <c>rnn</c> and <c>linear</c>.</summary>
+public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Embedding<T> embedding;
+    private readonly RecurrentNetwork<T> rnn;
+    private readonly Linear<T> linear;
+    private T[] embedded = [];     // [T·B, E]
+    private T[] logits = [];       // [T·B, V]
+    private T[] dEmbedded = [];    // [T·B, E]
+    private T[] dHidden = [];      // [T·B, H]
+
+    /// <summary>Creates the model and initialises it from <paramref name="seed"/> the way PyTorch initialises each module.</summary>
+    public LanguageModel(LanguageModelConfig config, ulong seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        Parameters = new ParameterSet<T>();
+        embedding = new Embedding<T>(Parameters, config.VocabularySize, config.EmbeddingSize, "embedding.");
+        rnn = new RecurrentNetwork<T>(config.RnnOptions, Parameters, "rnn.", seed);
+        linear = new Linear<T>(Parameters, config.HiddenSize, config.VocabularySize, bias: true, "linear.");
+        var random = new SeededRandom(seed ^ 0xE3B0C44298FC1C14UL);
+        embedding.ResetParameters(random);
+        linear.ResetParameters(random);
+    }
+
+    /// <summary>The configuration.</summary>
+    public LanguageModelConfig Config { get; }
+
+    /// <summary>All parameters: <c>embedding.weight</c>, <c>rnn.weight_ih_l0</c>, …, <c>linear.weight</c>, <c>linear.bias</c>.</summary>
+    public ParameterSet<T> Parameters { get; }
+
+    /// <summary>The recurrent part, e.g. to switch dropout on with <see cref="RecurrentNetwork{T}.Training"/>.</summary>
+    public RecurrentNetwork<T> Rnn => rnn;
+
+    /// <summary>The size of a hidden state for <paramref name="batch"/> streams: L·B·H.</summary>
+    public int StateSize(int batch) => Config.NumLayers * batch * Config.HiddenSize;
+
+    /// <summary>
+    /// Forward over a chunk, loss, and backward: accumulates parameter gradients (the caller zeroes them) and
+    /// carries the hidden state: <paramref name="state"/> [L, B, H] holds h0 on entry and h_N on exit.
+    /// </summary>
+    /// <param name="inputs">Token ids [T, B].</param>
+    /// <param name="targets">Next-token ids [T, B].</param>
+    /// <returns>The mean cross-entropy over the T·B predictions, in nats.</returns>
+    public double TrainStep(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int seqLen, int batch, Span<T> state)
+    {
+        int rows = CheckChunk(inputs, targets, seqLen, batch, state);
+        int v = Config.VocabularySize, h = Config.HiddenSize, e = Config.EmbeddingSize;
+        ForwardLogits(inputs, seqLen, batch, state);
+
+        Span<T> z = logits.AsSpan(0, rows * v);
+        T loss = SoftmaxCrossEntropy.LossAndGradient<T>(z, targets, v, z);     // z now holds ∂L/∂z
+
+        EnsureLength(ref dHidden, rows * h);
+        EnsureLength(ref dEmbedded, rows * e);
+        Span<T> dS = dHidden.AsSpan(0, rows * h);
+        dS.Clear();
+        linear.Backward(rnn.LastOutput, z, rows, dS);
+        rnn.Backward(dS, default, dEmbedded.AsSpan(0, rows * e), default);
+        embedding.Backward(inputs, dEmbedded.AsSpan(0, rows * e));
+        return double.CreateChecked(loss);
+    }
+
+    /// <summary>Forward only: returns the summed cross-entropy (nats) of the chunk and carries the state like <see cref="TrainStep"/>.</summary>
+    public double Evaluate(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int seqLen, int batch, Span<T> state)
+    {
+        int rows = CheckChunk(inputs, targets, seqLen, batch, state);
+        ForwardLogits(inputs, seqLen, batch, state);
+        return SoftmaxCrossEntropy.SumLoss<T>(logits.AsSpan(0, rows * Config.VocabularySize), targets, Config.VocabularySize);
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="tokens"/> [T, B] and returns the logits [T·B, V] of every step (valid until the next call);
+    /// <paramref name="state"/> [L, B, H] is h0 on entry and h_N on exit.
+    /// </summary>
+    public ReadOnlySpan<T> Logits(ReadOnlySpan<int> tokens, int seqLen, int batch, Span<T> state)
+    {
+        if (tokens.Length != seqLen * batch)
+            throw new ArgumentException($"tokens has {tokens.Length} ids; expected [T={seqLen}, B={batch}].", nameof(tokens));
+        CheckState(state, batch);
+        ForwardLogits(tokens, seqLen, batch, state);
+        return logits.AsSpan(0, seqLen * batch * Config.VocabularySize);
+    }
+
+    private void ForwardLogits(ReadOnlySpan<int> inputs, int seqLen, int batch, Span<T> state)
+    {
+        int rows = seqLen * batch, e = Config.EmbeddingSize, v = Config.VocabularySize;
+        EnsureLength(ref embedded, rows * e);
+        EnsureLength(ref logits, rows * v);
+        embedding.Forward(inputs, embedded.AsSpan(0, rows * e));
+        // h0 and h_N share the caller's buffer: the network copies h0 before writing h_N.
+        rnn.Forward(embedded.AsSpan(0, rows * e), seqLen, batch, state, default, state);
+        linear.Forward(rnn.LastOutput, rows, logits.AsSpan(0, rows * v));
+    }
+
+    private int CheckChunk(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int seqLen, int batch, Span<T> state)
+    {
+        if (seqLen <= 0) throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, "The chunk length must be positive.");
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
+        if (inputs.Length != seqLen * batch)
+            throw new ArgumentException($"inputs has {inputs.Length} ids; expected [T={seqLen}, B={batch}].", nameof(inputs));
+        if (targets.Length != inputs.Length)
+            throw new ArgumentException($"targets has {targets.Length} ids; expected [T={seqLen}, B={batch}].", nameof(targets));
+        CheckState(state, batch);
+        return seqLen * batch;
+    }
+
+    private void CheckState(ReadOnlySpan<T> state, int batch)
+    {
+        if (state.Length != StateSize(batch))
+            throw new ArgumentException($"state has {state.Length} elements; expected [L={Config.NumLayers}, B={batch}, H={Config.HiddenSize}].", nameof(state));
+    }
+
+    private static void EnsureLength(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new T[length];
+    }
+}

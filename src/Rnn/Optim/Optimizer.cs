@@ -1,0 +1,133 @@
+// The base of every optimizer: one update of ParameterSet.Values from ParameterSet.Gradients per Step, with the
+// state (momentum, accumulators, step count) exposed as named full-length buffers so a checkpoint can save and
+// restore it bit-exactly.
+using System.Numerics;
+using Rnn.Tensors;
+
+namespace Rnn.Optim;
+
+/// <summary>
+/// A first-order optimizer over every parameter of a <see cref="ParameterSet{T}"/>. <see cref="Step"/> applies one
+/// update to <see cref="ParameterSet{T}.Values"/> from <see cref="ParameterSet{T}.Gradients"/>; zeroing the
+/// gradients between steps is the caller's job, as with PyTorch's <c>optimizer.zero_grad()</c>.
+/// </summary>
+public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<OptimizerState<T>> state = [];
+    private readonly int length;
+    private double learningRate;
+    private long stepCount;
+
+    private protected Optimizer(ParameterSet<T> parameters, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        CheckLearningRate(learningRate, nameof(learningRate));
+        Parameters = parameters;
+        length = parameters.Count;
+        this.learningRate = learningRate;
+    }
+
+    /// <summary>The names <see cref="Create"/> accepts: <c>sgd</c>, <c>adagrad</c>, <c>adam</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } = [Sgd<T>.Id, Adagrad<T>.Id, Adam<T>.Id];
+
+    /// <summary>The parameters this optimizer updates.</summary>
+    public ParameterSet<T> Parameters { get; }
+
+    /// <summary>The optimizer's name as <see cref="Create"/> takes it: <c>sgd</c>, <c>adagrad</c> or <c>adam</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The step size lr used by the next <see cref="Step"/>; positive and finite. Converted to T at each step.</summary>
+    public double LearningRate
+    {
+        get => learningRate;
+        set
+        {
+            CheckLearningRate(value, nameof(LearningRate));
+            learningRate = value;
+        }
+    }
+
+    /// <summary>
+    /// The number of steps taken, t after the t-th <see cref="Step"/>. Settable (non-negative) for resuming from a
+    /// checkpoint: the updates depend on it (Adam's bias correction, SGD's first momentum step), so restore it
+    /// together with <see cref="State"/>.
+    /// </summary>
+    public long StepCount
+    {
+        get => stepCount;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(StepCount));
+            stepCount = value;
+        }
+    }
+
+    /// <summary>The state buffers, each <see cref="ParameterSet{T}.Count"/> long; empty when the update keeps no state.</summary>
+    public IReadOnlyList<OptimizerState<T>> State => state;
+
+    /// <summary>
+    /// Creates the optimizer called <paramref name="name"/> (case-insensitive, see <see cref="Names"/>) with PyTorch's
+    /// default hyperparameters, except <paramref name="momentum"/>, which only <c>sgd</c> takes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is unknown, or momentum is non-zero for an optimizer without it.</exception>
+    public static Optimizer<T> Create(string name, ParameterSet<T> parameters, double learningRate, double momentum = 0)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.ToLowerInvariant();
+        if (key != Sgd<T>.Id && momentum != 0)
+            throw new ArgumentException($"Momentum {momentum} was given, but only '{Sgd<T>.Id}' takes momentum, not '{name}'.", nameof(momentum));
+        return key switch
+        {
+            Sgd<T>.Id => new Sgd<T>(parameters, learningRate, momentum),
+            Adagrad<T>.Id => new Adagrad<T>(parameters, learningRate),
+            Adam<T>.Id => new Adam<T>(parameters, learningRate),
+            _ => throw new ArgumentException($"Unknown optimizer '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
+    /// <summary>Applies one update to <see cref="ParameterSet{T}.Values"/> from the current gradients, then increments <see cref="StepCount"/>.</summary>
+    /// <exception cref="InvalidOperationException">Parameters were added to the set after this optimizer was created.</exception>
+    public void Step()
+    {
+        if (Parameters.Count != length)
+            throw new InvalidOperationException(
+                $"The parameter set has {Parameters.Count} parameters, but this optimizer was created for {length}; create the optimizer after declaring every parameter.");
+        Update(Parameters.Values, Parameters.Gradients, stepCount + 1);
+        stepCount++;
+    }
+
+    /// <summary>Overwrites the state buffer called <paramref name="name"/> with <paramref name="values"/>, e.g. from a checkpoint.</summary>
+    /// <exception cref="ArgumentException">No buffer has that name, or the length differs from the parameter count.</exception>
+    public void LoadState(string name, ReadOnlySpan<T> values)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var target = state.Find(s => s.Name == name)
+            ?? throw new ArgumentException(
+                $"Optimizer '{Name}' has no state named '{name}'; its state is: {(state.Count == 0 ? "(none)" : string.Join(", ", state.Select(s => s.Name)))}.",
+                nameof(name));
+        if (values.Length != length)
+            throw new ArgumentException($"State '{name}' has {values.Length} elements; expected {length}, one per parameter.", nameof(values));
+        values.CopyTo(target.Buffer);
+    }
+
+    // Adagrad and Adam work through the buffers in chunks of this many elements with a stack scratch of the same
+    // size: vectorised passes that stay in L1, and no allocation per step.
+    private protected const int ChunkLength = 256;
+
+    /// <summary>Declares a zero-initialised state buffer, one element per parameter; call from the constructor only.</summary>
+    private protected T[] AddState(string name)
+    {
+        var s = new OptimizerState<T>(name, length);
+        state.Add(s);
+        return s.Buffer;
+    }
+
+    /// <summary>The update itself: <paramref name="step"/> is t, 1 for the first step.</summary>
+    private protected abstract void Update(Span<T> values, ReadOnlySpan<T> gradients, long step);
+
+    private static void CheckLearningRate(double value, string paramName)
+    {
+        if (!(value > 0 && double.IsFinite(value)))
+            throw new ArgumentOutOfRangeException(paramName, value, "The learning rate must be positive and finite.");
+    }
+}

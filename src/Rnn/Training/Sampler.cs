@@ -1,0 +1,126 @@
+// Generation: feed the prime, then repeatedly draw the next token from softmax(z / temperature),
+// optionally restricted to the k most likely tokens, and feed it back.
+using System.Numerics;
+using Rnn.Losses;
+using Rnn.Models;
+using Rnn.Tensors;
+
+namespace Rnn.Training;
+
+/// <summary>Draws token sequences from a language model, one token at a time.</summary>
+public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly LanguageModel<T> model;
+    private readonly SeededRandom random;
+    private readonly T[] state;           // [L, 1, H]
+    private readonly T[] probabilities;   // [V]
+    private readonly int[] order;         // [V], for top-k
+    private int[] prime = [];
+
+    /// <summary>Creates a sampler with its own hidden state, drawing from <paramref name="seed"/>.</summary>
+    public Sampler(LanguageModel<T> model, ulong seed)
+    {
+        this.model = model;
+        random = new SeededRandom(seed);
+        state = new T[model.StateSize(1)];
+        probabilities = new T[model.Config.VocabularySize];
+        order = new int[model.Config.VocabularySize];
+    }
+
+    /// <summary>A token never drawn (e.g. the unknown-token marker), or −1 for none.</summary>
+    public int ExcludedToken { get; init; } = -1;
+
+    /// <summary>
+    /// Feeds <paramref name="primeTokens"/> (at least one) from a zero state, then yields
+    /// <paramref name="length"/> drawn tokens, each fed back before the next is drawn.
+    /// </summary>
+    /// <param name="temperature">Divides the logits: &lt; 1 sharper, &gt; 1 flatter.</param>
+    /// <param name="topK">Draw only among the k most likely tokens; 0 for all.</param>
+    public IEnumerable<int> Generate(ReadOnlySpan<int> primeTokens, int length, double temperature = 1.0, int topK = 0)
+    {
+        if (primeTokens.IsEmpty) throw new ArgumentException("Sampling needs at least one prime token.", nameof(primeTokens));
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be a positive number.");
+        if (topK < 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k must be ≥ 0.");
+        prime = primeTokens.ToArray();
+        return Draw(length, T.CreateChecked(temperature), topK);
+    }
+
+    private IEnumerable<int> Draw(int length, T temperature, int topK)
+    {
+        bool training = model.Rnn.Training;
+        model.Rnn.Training = false;
+        try
+        {
+            Array.Clear(state);
+            // The prime is fed in one pass; only the logits of its last step matter.
+            int v = model.Config.VocabularySize;
+            var logits = model.Logits(prime, prime.Length, 1, state);
+            var current = logits.Slice((prime.Length - 1) * v, v).ToArray();
+            int[] token = new int[1];
+            for (int i = 0; i < length; i++)
+            {
+                token[0] = Next(current, temperature, topK);
+                yield return token[0];
+                if (i + 1 < length) model.Logits(token, 1, 1, state).CopyTo(current);
+            }
+        }
+        finally
+        {
+            model.Rnn.Training = training;
+        }
+    }
+
+    private int Next(ReadOnlySpan<T> logits, T temperature, int topK)
+    {
+        SoftmaxCrossEntropy.Softmax(logits, temperature, probabilities);
+        int v = probabilities.Length;
+        if ((uint)ExcludedToken < (uint)v)
+        {
+            // Renormalise without the excluded token; if it held all the mass, fall back to uniform over the rest.
+            T rest = T.One - probabilities[ExcludedToken];
+            probabilities[ExcludedToken] = T.Zero;
+            if (rest > T.Zero) System.Numerics.Tensors.TensorPrimitives.Divide(probabilities, rest, probabilities);
+            else
+            {
+                probabilities.AsSpan().Fill(T.One / T.CreateChecked(v - 1));
+                probabilities[ExcludedToken] = T.Zero;
+            }
+        }
+        double u = random.NextDouble();
+        if (topK <= 0 || topK >= v)
+        {
+            double cumulative = 0;
+            for (int i = 0; i < v; i++)
+            {
+                cumulative += double.CreateChecked(probabilities[i]);
+                if (u < cumulative) return i;
+            }
+            return LastNonZero(v);
+        }
+        // The k most likely, ties broken by id so that draws are reproducible.
+        for (int i = 0; i < v; i++) order[i] = i;
+        Array.Sort(order, (a, b) =>
+        {
+            int c = probabilities[b].CompareTo(probabilities[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        double mass = 0;
+        for (int i = 0; i < topK; i++) mass += double.CreateChecked(probabilities[order[i]]);
+        double target = u * mass, sum = 0;
+        for (int i = 0; i < topK; i++)
+        {
+            sum += double.CreateChecked(probabilities[order[i]]);
+            if (target < sum) return order[i];
+        }
+        return order[topK - 1];
+    }
+
+    private int LastNonZero(int v)
+    {
+        for (int i = v - 1; i >= 0; i--)
+            if (probabilities[i] > T.Zero) return i;
+        return v - 1;
+    }
+}

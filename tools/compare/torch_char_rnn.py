@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""PyTorch character-level RNN language model with a wall-clock budget (the strong peer).
+
+Model: nn.Embedding(V, E) -> nn.RNN(E, H, layers, tanh) -> nn.Linear(H, V); Adam;
+clip_grad_norm_; truncated BPTT over --seq steps with --batch parallel streams: the training
+part is cut into `batch` contiguous equal segments, stream b walks segment b, and its hidden state
+is carried (detached) from one chunk to the next; at the end of the segments every stream wraps to
+the start together and the state is reset to zero.
+
+Split and metric are the same as min_char_rnn.py: the last 10% of the corpus (contiguous) is
+validation; the RNN starts from h = 0, reads val[0..N-2] with carried state and predicts
+val[1..N-1]; val_bpc = mean cross-entropy in bits over those N-1 predictions.
+
+TUNING LOG (3-minute budget, 2-core machine, corpus = Emma, 794,566 train chars; val bpc after
+3 min of training; see README for the commands and environment):
+  TUNING_TABLE_PLACEHOLDER
+
+Final line on stdout: {"model": "torch-char-rnn", "val_bpc": ..., "steps": ..., "seconds": ..., ...}
+"""
+import argparse, json, math, os, resource, sys, time
+
+
+def _threads_from_argv(default):
+    for i, v in enumerate(sys.argv):
+        if v == "--threads" and i + 1 < len(sys.argv): return sys.argv[i + 1]
+        if v.startswith("--threads="): return v.split("=", 1)[1]
+    return default
+
+
+# torch (Debian build, BLAS_INFO=generic) does its GEMMs in OpenBLAS, whose thread pool is sized
+# from OPENBLAS_NUM_THREADS when the library loads; torch.set_num_threads only sizes the OpenMP
+# pool for the element-wise ops. --threads N sets both (an explicit environment value wins).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads_from_argv("2"))
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from common import DEFAULT_CORPUS, load_split
+
+
+class CharRNN(nn.Module):
+    def __init__(self, V, E, H, L, dropout=0.0):
+        super().__init__()
+        self.emb = nn.Embedding(V, E)
+        self.rnn = nn.RNN(E, H, num_layers=L, nonlinearity="tanh", dropout=dropout if L > 1 else 0.0)
+        self.out = nn.Linear(H, V)
+
+    def forward(self, x, h):                      # x: [T, B] long; h: [L, B, H]
+        y, h = self.rnn(self.emb(x), h)
+        return self.out(y), h
+
+
+@torch.no_grad()
+def evaluate(model, val, L, H, chunk=4096):
+    model.eval()
+    h = torch.zeros(L, 1, H)
+    nll, n = 0.0, 0
+    for s in range(0, len(val) - 1, chunk):
+        x = val[s:s + chunk][: len(val) - 1 - s]
+        y = val[s + 1:s + 1 + len(x)]
+        logits, h = model(x.unsqueeze(1), h)
+        nll += F.cross_entropy(logits.squeeze(1), y, reduction="sum").item()
+        n += len(x)
+    model.train()
+    return nll / n / math.log(2), n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--minutes", type=float, default=3.0, help="training wall-clock budget")
+    ap.add_argument("--hidden", type=int, default=512)
+    ap.add_argument("--layers", type=int, default=1)
+    ap.add_argument("--embed", type=int, default=64)
+    ap.add_argument("--seq", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--clip", type=float, default=1.0, help="max global grad norm")
+    ap.add_argument("--schedule", choices=["const", "cosine"], default="const",
+                    help="cosine: lr decays to 5%% of --lr over the wall-clock budget")
+    ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--log-every", type=int, default=200)
+    a = ap.parse_args()
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    chars, train, val = load_split(a.corpus)
+    V = len(chars)
+    train = torch.tensor(train, dtype=torch.long)
+    val = torch.tensor(val, dtype=torch.long)
+    seg = len(train) // a.batch
+    streams = train[: seg * a.batch].view(a.batch, seg).t().contiguous()   # [seg, B]
+
+    model = CharRNN(V, a.embed, a.hidden, a.layers, a.dropout)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    h = torch.zeros(a.layers, a.batch, a.hidden)
+    print(f"vocab {V}, train {len(train)}, val {len(val)}, params "
+          f"{sum(p.numel() for p in model.parameters())}, threads {torch.get_num_threads()}",
+          file=sys.stderr)
+
+    budget = a.minutes * 60.0
+    p, steps, smooth = 0, 0, None
+    t0 = time.perf_counter()
+    while True:
+        el = time.perf_counter() - t0
+        if el >= budget:
+            break
+        if a.schedule == "cosine":
+            frac = min(el / budget, 1.0)
+            for g in opt.param_groups:
+                g["lr"] = a.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        if p + a.seq + 1 > seg:
+            p, h = 0, torch.zeros(a.layers, a.batch, a.hidden)
+        x = streams[p:p + a.seq]; y = streams[p + 1:p + a.seq + 1]
+        logits, h = model(x, h)
+        h = h.detach()
+        loss = F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), a.clip)
+        opt.step()
+        p += a.seq; steps += 1
+        lv = loss.item()
+        smooth = lv if smooth is None else 0.98 * smooth + 0.02 * lv
+        if a.log_every and steps % a.log_every == 0:
+            print(f"step {steps} {time.perf_counter() - t0:.0f}s train bpc {smooth / math.log(2):.3f}",
+                  file=sys.stderr)
+    seconds = time.perf_counter() - t0
+
+    te = time.perf_counter()
+    val_bpc, n = evaluate(model, val, a.layers, a.hidden)
+    chars_seen = steps * a.seq * a.batch
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"model": "torch-char-rnn", "val_bpc": round(val_bpc, 4), "steps": steps,
+                      "seconds": round(seconds, 1), "chars_per_s": round(chars_seen / seconds),
+                      "epochs": round(chars_seen / len(train), 2), "hidden": a.hidden,
+                      "layers": a.layers, "embed": a.embed, "seq": a.seq, "batch": a.batch,
+                      "lr": a.lr, "schedule": a.schedule, "clip": a.clip, "threads": a.threads,
+                      "eval_seconds": round(time.perf_counter() - te, 1),
+                      "cpu_seconds_total": round(ru.ru_utime + ru.ru_stime, 1),
+                      "loadavg_end": open("/proc/loadavg").read().split()[0]}))
+
+
+if __name__ == "__main__":
+    main()
