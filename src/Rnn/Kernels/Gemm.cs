@@ -85,9 +85,9 @@ public static class Gemm
             var operands = new GemmOperands<T>(transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             switch (vectorType ? kernel : GemmKernel.Scalar)
             {
-                case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.Run(operands, maxThreads); break;
-                case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.Run(operands, maxThreads); break;
-                default: GemmDriver<T, ScalarTile<T>>.Run(operands, maxThreads); break;
+                case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.Run(operands, maxThreads, allowDot: true); break;
+                case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.Run(operands, maxThreads, allowDot: true); break;
+                default: GemmDriver<T, ScalarTile<T>>.Run(operands, maxThreads, allowDot: false); break;
             }
         }
     }
@@ -142,6 +142,17 @@ internal enum GemmKernel
     Vector512,
 }
 
+/// <summary>How the driver computes a product.</summary>
+internal enum GemmPath
+{
+    /// <summary>Both operands packed; the general case.</summary>
+    Packed,
+    /// <summary>Few rows and B not transposed: B's rows are read in place instead of being packed.</summary>
+    DirectB,
+    /// <summary>Few rows, A·Bᵀ: rows of A and B are both contiguous in k, so C is formed from dot products in place.</summary>
+    Dot,
+}
+
 /// <summary>A validated GEMM problem; the pointers stay pinned by the caller for the whole call.</summary>
 internal readonly unsafe struct GemmOperands<T>(
     bool transposeA, bool transposeB, int m, int n, int k, T alpha,
@@ -167,18 +178,21 @@ internal unsafe interface IMicroTile<T> where T : unmanaged
     /// <summary>
     /// With acc[i, j] = Σ_{p &lt; kc} a[p·MR + i] · b[p·ldb + j] accumulated by FMA in ascending p, sets
     /// c[i·ldc + j] = alpha·acc when <paramref name="overwrite"/> (old c unread), else fma(alpha, acc, beta·c).
+    /// <paramref name="prefetchB"/> asks for B rows to be prefetched ahead, for B read in place with a long stride.
     /// </summary>
-    static abstract void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite);
+    static abstract void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB);
 }
 
 /// <summary>8×(2·Vector512) tile: 16 accumulators of the 32 zmm registers.</summary>
 internal readonly unsafe struct Vector512Tile<T> : IMicroTile<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private const int PrefetchRows = 16;
+
     public static int Rows => 8;
 
     public static int Cols => 2 * Vector512<T>.Count;
 
-    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite)
+    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
     {
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -186,6 +200,8 @@ internal readonly unsafe struct Vector512Tile<T> : IMicroTile<T> where T : unman
         Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
+            // Rows of an unpacked B are a page or more apart, beyond the hardware prefetchers' reach.
+            if (Sse.IsSupported && prefetchB) Sse.Prefetch0(b + PrefetchRows * ldb);
             Vector512<T> b0 = Vector512.Load(b), b1 = Vector512.Load(b + Vector512<T>.Count);
             Vector512<T> ai = Vector512.Create(a[0]);
             c00 = Fma(ai, b0, c00); c01 = Fma(ai, b1, c01);
@@ -245,23 +261,21 @@ internal readonly unsafe struct Vector512Tile<T> : IMicroTile<T> where T : unman
 /// <summary>6×(2·Vector256) tile: 12 accumulators, 2 B vectors and a broadcast fill 15 of the 16 ymm registers.</summary>
 internal readonly unsafe struct Vector256Tile<T> : IMicroTile<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private const int PrefetchRows = 16;
+
     public static int Rows => 6;
 
     public static int Cols => 2 * Vector256<T>.Count;
 
-    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite)
+    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
     {
-        if (Sse.IsSupported && GemmTuning.Prefetch)
-            for (int i = 0; i < 6; i++)
-            {
-                Sse.Prefetch0(c + i * ldc);
-                Sse.Prefetch0(c + i * ldc + Cols - 1);
-            }
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<T> c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
+            // Rows of an unpacked B are a page or more apart, beyond the hardware prefetchers' reach.
+            if (Sse.IsSupported && prefetchB) Sse.Prefetch0(b + PrefetchRows * ldb);
             Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + Vector256<T>.Count);
             Vector256<T> ai = Vector256.Create(a[0]);
             c00 = Fma(ai, b0, c00); c01 = Fma(ai, b1, c01);
@@ -319,7 +333,7 @@ internal readonly unsafe struct ScalarTile<T> : IMicroTile<T> where T : unmanage
 
     public static int Cols => 4;
 
-    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite)
+    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
     {
         T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
         T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
@@ -367,6 +381,9 @@ internal static unsafe class GemmDriver<T, TTile>
     // KC·NR·sizeof(T) = 16 KiB of B micro-panel in L1 for the AVX2 float kernel.
     private static readonly int KC = GemmTuning.KC;
     private const int NC = 4096;
+    // Up to this many rows of C, packing B (a full copy of it) costs more than reading its rows in place: each
+    // B micro-panel comes from memory once and from L2 for the remaining row panels.
+    private const int DirectRows = 64;
     // Products below this many multiply-adds finish before a second thread could be woken.
     private const long ParallelWork = 1L << 21;
     // MC·KC·sizeof(T) ≈ 256 KiB of packed A, a quarter of L2.
@@ -375,34 +392,43 @@ internal static unsafe class GemmDriver<T, TTile>
     [ThreadStatic] private static T[]? t_packA;
     [ThreadStatic] private static T[]? t_packB;
 
-    public static void Run(in GemmOperands<T> op, int maxThreads)
+    /// <summary>Computes the whole product, on up to <paramref name="maxThreads"/> threads when it is large enough.</summary>
+    /// <param name="allowDot">Whether the unpacked Vector256 dot-product path may serve small A·Bᵀ.</param>
+    public static void Run(in GemmOperands<T> op, int maxThreads, bool allowDot)
     {
-        // With op(A) a single micro-panel every B element is used once, so packing B would only add traffic.
-        bool directB = !op.TransposeB && op.M <= TTile.Rows;
+        GemmPath path = !op.TransposeB && op.M <= DirectRows ? GemmPath.DirectB
+            : allowDot && op.TransposeB && !op.TransposeA && op.M <= GemmDot<T>.MaxRows ? GemmPath.Dot
+            : GemmPath.Packed;
         int parts = (long)op.M * op.N * op.K >= ParallelWork ? maxThreads : 1;
         int colPanels = (op.N + TTile.Cols - 1) / TTile.Cols, rowPanels = (op.M + TTile.Rows - 1) / TTile.Rows;
-        if (parts > 1 && colPanels >= 2 * parts) SplitColumns(op, parts, colPanels, directB);
-        else if (parts > 1 && rowPanels >= 2 * parts) SplitRows(op, parts, rowPanels, directB);
-        else Block(op, 0, op.M, 0, op.N, directB);
+        if (parts > 1 && colPanels >= 2 * parts) SplitColumns(op, parts, colPanels, path);
+        else if (parts > 1 && rowPanels >= 2 * parts) SplitRows(op, parts, rowPanels, path);
+        else Compute(op, 0, op.M, 0, op.N, path);
     }
 
     /// <summary>Each part takes a run of whole NR column panels of C, so tiles are the same as on one thread.</summary>
-    private static void SplitColumns(GemmOperands<T> op, int parts, int colPanels, bool directB)
+    private static void SplitColumns(GemmOperands<T> op, int parts, int colPanels, GemmPath path)
         => Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
         {
             int j0 = Math.Min(op.N, (int)((long)colPanels * part / parts) * TTile.Cols);
             int j1 = Math.Min(op.N, (int)((long)colPanels * (part + 1) / parts) * TTile.Cols);
-            Block(op, 0, op.M, j0, j1, directB);
+            Compute(op, 0, op.M, j0, j1, path);
         });
 
     /// <summary>Each part takes a run of whole MR row panels of C.</summary>
-    private static void SplitRows(GemmOperands<T> op, int parts, int rowPanels, bool directB)
+    private static void SplitRows(GemmOperands<T> op, int parts, int rowPanels, GemmPath path)
         => Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
         {
             int i0 = Math.Min(op.M, (int)((long)rowPanels * part / parts) * TTile.Rows);
             int i1 = Math.Min(op.M, (int)((long)rowPanels * (part + 1) / parts) * TTile.Rows);
-            Block(op, i0, i1, 0, op.N, directB);
+            Compute(op, i0, i1, 0, op.N, path);
         });
+
+    private static void Compute(in GemmOperands<T> op, int i0, int i1, int j0, int j1, GemmPath path)
+    {
+        if (path == GemmPath.Dot) GemmDot<T>.Run(op, i0, i1, j0, j1);
+        else Block(op, i0, i1, j0, j1, path == GemmPath.DirectB);
+    }
 
     /// <summary>C[i0..i1, j0..j1] of the product, K blocked from p = 0 upwards.</summary>
     private static void Block(in GemmOperands<T> op, int i0, int i1, int j0, int j1, bool directB)
@@ -453,11 +479,11 @@ internal static unsafe class GemmDriver<T, TTile>
                             T* cTile = op.C + (ic + ir) * op.Ldc + jc + jr;
                             if (rows == mr && cols == nr)
                             {
-                                TTile.Run(kc, packA + ir * kc, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite);
+                                TTile.Run(kc, packA + ir * kc, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite, unpacked);
                                 continue;
                             }
                             // alpha = 1 makes edge = acc exactly; the merge below then matches a full tile's arithmetic.
-                            TTile.Run(kc, packA + ir * kc, bPanel, ldb, edge, nr, T.One, T.Zero, true);
+                            TTile.Run(kc, packA + ir * kc, bPanel, ldb, edge, nr, T.One, T.Zero, true, unpacked);
                             for (int i = 0; i < rows; i++)
                                 for (int j = 0; j < cols; j++)
                                     cTile[i * op.Ldc + j] = MergeOne(cTile[i * op.Ldc + j], edge[i * nr + j], op.Alpha, beta, overwrite);
@@ -547,4 +573,77 @@ internal static class GemmTuning
     public static readonly bool Prefetch = Environment.GetEnvironmentVariable("GEMM_PF") == "1";
     public static readonly int MC = int.Parse(Environment.GetEnvironmentVariable("GEMM_MC") ?? "0");
     public static readonly int KC = int.Parse(Environment.GetEnvironmentVariable("GEMM_KC") ?? "256");
+}
+
+/// <summary>
+/// C = alpha · A · Bᵀ + beta · C for few rows of A (the recurrent step S·Wᵀ): C[i, j] is the dot product of the
+/// contiguous rows A[i, :] and B[j, :], so neither operand is packed and B streams through once per 2 rows of C.
+/// </summary>
+internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Above this many rows the packed path's register reuse wins over skipping the packing.</summary>
+    public const int MaxRows = 64;
+
+    /// <summary>C[i0..i1, j0..j1], each element by the same sequence of operations wherever it falls in a tile.</summary>
+    public static void Run(in GemmOperands<T> op, int i0, int i1, int j0, int j1)
+    {
+        // 2×4 tiles: B's 4 rows stay in L1 while every row pair of A passes over them.
+        for (int j = j0; j < j1; j += 4)
+            for (int i = i0; i < i1; i += 2)
+                Tile(op, i, Math.Min(2, i1 - i), j, Math.Min(4, j1 - j));
+    }
+
+    /// <summary>
+    /// C[i0 + r, j0 + s] for r &lt; rows, s &lt; cols: acc = Σ_p a·b with one Vector256 lane per residue of p,
+    /// lanes summed by <see cref="Vector256.Sum{T}"/>, then the k mod lanes tail by scalar FMA in ascending p; then
+    /// C = alpha·acc (beta = 0) or fma(alpha, acc, beta·C). Missing rows and columns repeat the last real one.
+    /// </summary>
+    private static void Tile(in GemmOperands<T> op, int i0, int rows, int j0, int cols)
+    {
+        int k = op.K, lanes = Vector256<T>.Count, kVec = k - k % lanes;
+        T* a0 = op.A + i0 * op.Lda, a1 = op.A + (i0 + Math.Min(1, rows - 1)) * op.Lda;
+        T* b0 = op.B + j0 * op.Ldb, b1 = op.B + (j0 + Math.Min(1, cols - 1)) * op.Ldb;
+        T* b2 = op.B + (j0 + Math.Min(2, cols - 1)) * op.Ldb, b3 = op.B + (j0 + Math.Min(3, cols - 1)) * op.Ldb;
+        Vector256<T> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector256<T> s10 = default, s11 = default, s12 = default, s13 = default;
+        for (int p = 0; p < kVec; p += lanes)
+        {
+            Vector256<T> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p);
+            Vector256<T> y = Vector256.Load(b0 + p);
+            s00 = Fma(x0, y, s00); s10 = Fma(x1, y, s10);
+            y = Vector256.Load(b1 + p);
+            s01 = Fma(x0, y, s01); s11 = Fma(x1, y, s11);
+            y = Vector256.Load(b2 + p);
+            s02 = Fma(x0, y, s02); s12 = Fma(x1, y, s12);
+            y = Vector256.Load(b3 + p);
+            s03 = Fma(x0, y, s03); s13 = Fma(x1, y, s13);
+        }
+        T* c = op.C + i0 * op.Ldc + j0;
+        Store(op, c, a0, b0, kVec, s00);
+        if (cols > 1) Store(op, c + 1, a0, b1, kVec, s01);
+        if (cols > 2) Store(op, c + 2, a0, b2, kVec, s02);
+        if (cols > 3) Store(op, c + 3, a0, b3, kVec, s03);
+        if (rows < 2) return;
+        c += op.Ldc;
+        Store(op, c, a1, b0, kVec, s10);
+        if (cols > 1) Store(op, c + 1, a1, b1, kVec, s11);
+        if (cols > 2) Store(op, c + 2, a1, b2, kVec, s12);
+        if (cols > 3) Store(op, c + 3, a1, b3, kVec, s13);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(in GemmOperands<T> op, T* c, T* a, T* b, int kVec, Vector256<T> partial)
+    {
+        T acc = Vector256.Sum(partial);
+        for (int p = kVec; p < op.K; p++) acc = T.FusedMultiplyAdd(a[p], b[p], acc);
+        *c = T.IsZero(op.Beta) ? op.Alpha * acc : T.FusedMultiplyAdd(op.Alpha, acc, op.Beta * *c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma(Vector256<T> x, Vector256<T> y, Vector256<T> addend)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector256.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
+        return Vector256.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+    }
 }

@@ -59,5 +59,6 @@ public static class GradientClipping
 
     /// <summary>Whether no element of <paramref name="values"/> is NaN or ±∞ (true when empty).</summary>
     public static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
-        => TensorPrimitives.IsFiniteAll(values);
+        // TensorPrimitives.IsFiniteAll answers false for an empty span (System.Numerics.Tensors 10.0.0).
+        => values.IsEmpty || TensorPrimitives.IsFiniteAll(values);
 }

@@ -71,6 +71,9 @@ public sealed class LearningRateSchedule
         return IsConstant || step < DecayStartStep ? 0 : (step - DecayStartStep) / DecayEverySteps + 1;
     }
 
-    /// <summary>rate(s) = InitialRate · DecayFactor^k for step s = <paramref name="step"/> (0 for the first step).</summary>
+    /// <summary>
+    /// rate(s) = InitialRate · DecayFactor^k for step s = <paramref name="step"/> (0 for the first step); after
+    /// enough decays this underflows to 0, which <see cref="Optimizer{T}.LearningRate"/> rejects.
+    /// </summary>
     public double RateAt(long step) => InitialRate * Math.Pow(DecayFactor, DecaysAt(step));
 }

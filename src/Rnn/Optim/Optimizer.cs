@@ -74,7 +74,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(name);
         string key = name.ToLowerInvariant();
-        if (key != Sgd<T>.Id && momentum != 0)
+        if (momentum != 0 && key is Adagrad<T>.Id or Adam<T>.Id)
             throw new ArgumentException($"Momentum {momentum} was given, but only '{Sgd<T>.Id}' takes momentum, not '{name}'.", nameof(momentum));
         return key switch
         {

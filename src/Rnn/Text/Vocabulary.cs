@@ -59,13 +59,13 @@ public sealed class Vocabulary
             }
             else if (kind == TokenKind.Character)
             {
-                if (Rune.DecodeFromUtf16(token, out Rune rune, out int length) != OperationStatus.Done || length != token.Length)
+                if (Rune.DecodeFromUtf16(token, out _, out int length) != OperationStatus.Done || length != token.Length)
                     throw Invalid($"character token {id} (\"{token}\") is not exactly one Unicode scalar value");
-                _scalarIds.Add(rune.Value, id);
             }
             else if (token.Length == 0 || token.Any(char.IsWhiteSpace))
                 throw Invalid($"word token {id} (\"{token}\") is empty or contains white space");
             if (!ids.TryAdd(token, id)) throw Invalid($"token \"{token}\" appears twice, as ids {ids[token]} and {id}");
+            if (kind == TokenKind.Character && id > 0) _scalarIds.Add(Rune.GetRuneAt(token, 0).Value, id);
         }
     }
 

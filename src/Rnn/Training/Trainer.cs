@@ -111,7 +111,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (stop.Epochs is null && stop.Steps is null && stop.Duration is null)
             throw new ArgumentException("Give at least one of --epochs, --steps or --minutes.", nameof(stop));
         model.Rnn.Training = true;
-        int evaluateEvery = Options.EvaluateEvery > 0 ? Options.EvaluateEvery : AutomaticEvaluationInterval(stop);
+        // Validation points: every EvaluateEvery steps, or for a timed run without it, every twentieth of the time.
+        int evaluateEvery = Options.EvaluateEvery > 0 ? Options.EvaluateEvery
+            : stop.Duration is null ? AutomaticEvaluationInterval(stop) : 0;
+        TimeSpan evaluationPeriod = stop.Duration is TimeSpan total ? total / 20 : TimeSpan.MaxValue;
+        TimeSpan nextEvaluation = evaluationPeriod;
         long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * streams.ChunksPerEpoch) : long.MaxValue;
         var clock = Stopwatch.StartNew();
         double startSeconds = State.Seconds;
@@ -152,8 +156,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             lossSum += loss;
             lossCount++;
 
-            if (State.Step % evaluateEvery == 0)
+            bool due = evaluateEvery > 0 ? State.Step % evaluateEvery == 0 : clock.Elapsed >= nextEvaluation;
+            if (due)
             {
+                if (evaluateEvery == 0) nextEvaluation = clock.Elapsed + evaluationPeriod;
                 Record(lossSum / lossCount, clock, startSeconds);
                 lossSum = 0;
                 lossCount = 0;

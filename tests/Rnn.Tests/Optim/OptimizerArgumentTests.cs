@@ -62,6 +62,13 @@ public class OptimizerArgumentTests
     }
 
     [Fact]
+    public void Create_UnknownNameWithMomentum_ReportsTheName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Optimizer<double>.Create("rmsprop", ThreeParameters(), 0.1, momentum: 0.9));
+        Assert.Equal("name", e.ParamName);
+    }
+
+    [Fact]
     public void LoadState_WrongLength_ThrowsNamingBothLengths()
     {
         var optimizer = Optimizer<double>.Create("adam", ThreeParameters(), 0.1);

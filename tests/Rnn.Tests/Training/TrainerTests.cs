@@ -1,0 +1,136 @@
+using Rnn.Models;
+using Rnn.Text;
+using Rnn.Training;
+
+namespace Rnn.Tests.Training;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("rnn-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static readonly string Corpus = DemoCorpus.Generate(approximateBytes: 20_000, seed: 3);
+
+    private static TrainingOptions Options(string optimizer = "adam") => new()
+    {
+        SeqLen = 16, BatchSize = 4, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 3e-3 : 0.05,
+        ValidationFraction = 0.1, Seed = 5, EvaluateEvery = 7,
+    };
+
+    private static (LanguageModel<float> Model, Vocabulary Vocabulary, int[] Train, int[] Validation) Setup(double dropout = 0.2)
+    {
+        var vocabulary = Vocabulary.Build(Corpus, TokenKind.Character);
+        var (train, validation) = BatchStreams.Split(vocabulary.Encode(Corpus), 0.1);
+        var model = new LanguageModel<float>(new LanguageModelConfig
+        {
+            VocabularySize = vocabulary.Count, EmbeddingSize = 8, HiddenSize = 16, NumLayers = 2, Dropout = dropout,
+        }, seed: 5);
+        return (model, vocabulary, train, validation);
+    }
+
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("adagrad")]
+    [InlineData("sgd")]
+    public void Trainer_InterruptedAndResumed_EndsWithBitIdenticalWeights(string optimizer)
+    {
+        var (straight, vocabulary, train, validation) = Setup();
+        new Trainer<float>(straight, vocabulary, train, validation, Options(optimizer)).Run(new StopCondition(Steps: 30));
+
+        // The same run stopped at step 14 (a checkpoint step) and resumed from its file.
+        string path = Path.Combine(folder, $"{optimizer}.safetensors");
+        var (first, _, _, _) = Setup();
+        new Trainer<float>(first, vocabulary, train, validation, Options(optimizer)) { CheckpointPath = path }.Run(new StopCondition(Steps: 14));
+        var checkpoint = Checkpoint.Load(path);
+        Assert.Equal(14, checkpoint.Training!.Step);
+        var resumed = checkpoint.CreateModel<float>();
+        new Trainer<float>(resumed, checkpoint.Vocabulary, train, validation, checkpoint.Training.Options, checkpoint).Run(new StopCondition(Steps: 30));
+
+        Assert.Equal(straight.Parameters.Values, resumed.Parameters.Values);
+    }
+
+    [Fact]
+    public void Trainer_Training_LowersValidationLoss()
+    {
+        var (model, vocabulary, train, validation) = Setup(dropout: 0);
+        var trainer = new Trainer<float>(model, vocabulary, train, validation, Options() with { EvaluateEvery = 50 });
+        double before = trainer.Validate()!.Value;
+        trainer.Run(new StopCondition(Steps: 150));
+        double after = trainer.Validate()!.Value;
+        Assert.True(after < before - 0.5, $"validation loss {before:F3} → {after:F3}");
+        Assert.Equal(3, trainer.State.History.Count);
+    }
+
+    [Fact]
+    public void Trainer_Checkpoints_WriteLastAndBestAndLeaveNoTemporaryFiles()
+    {
+        var (model, vocabulary, train, validation) = Setup();
+        string path = Path.Combine(folder, "m.safetensors");
+        new Trainer<float>(model, vocabulary, train, validation, Options()) { CheckpointPath = path }.Run(new StopCondition(Steps: 21));
+        Assert.True(File.Exists(path));
+        Assert.True(File.Exists(Path.Combine(folder, "m.best.safetensors")));
+        Assert.Equal(2, Directory.GetFiles(folder).Length);
+        var loaded = Checkpoint.Load(path);
+        Assert.Equal(model.Parameters.Values, loaded.CreateModel<float>().Parameters.Values);
+        Assert.Equal(vocabulary.ToJson(), loaded.Vocabulary.ToJson());
+        Assert.Equal(model.Config, loaded.Config);
+    }
+
+    [Fact]
+    public void Trainer_ResumeOnDifferentText_IsRefused()
+    {
+        var (model, vocabulary, train, validation) = Setup();
+        string path = Path.Combine(folder, "m.safetensors");
+        new Trainer<float>(model, vocabulary, train, validation, Options()) { CheckpointPath = path }.Run(new StopCondition(Steps: 7));
+        var checkpoint = Checkpoint.Load(path);
+        int[] other = train.Reverse().ToArray();
+        var e = Assert.Throws<InvalidDataException>(() =>
+            new Trainer<float>(checkpoint.CreateModel<float>(), checkpoint.Vocabulary, other, validation, checkpoint.Training!.Options, checkpoint));
+        Assert.Contains("different text", e.Message);
+    }
+
+    [Fact]
+    public void Trainer_Diverging_SkipsNonFiniteStepsThenStopsWithClearError()
+    {
+        var (model, vocabulary, train, validation) = Setup(dropout: 0);
+        model.Parameters.Value(model.Parameters["linear.bias"])[0] = float.NaN;
+        var warnings = new List<string>();
+        var trainer = new Trainer<float>(model, vocabulary, train, validation, Options() with { MaxSkippedSteps = 3 }) { Warning = warnings.Add };
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Run(new StopCondition(Steps: 10)));
+        Assert.Contains("non-finite", e.Message);
+        Assert.Equal(3, warnings.Count);
+        Assert.Equal(0, trainer.State.Step);
+    }
+
+    [Fact]
+    public void Evaluation_CountsEveryPredictionOnce_WhateverTheBatching()
+    {
+        var (model, vocabulary, _, validation) = Setup(dropout: 0);
+        var reference = Evaluation.Evaluate(model, validation, batch: 1, seqLen: 1_000_000);
+        foreach (var (batch, seq) in new[] { (1, 7), (3, 5), (8, 16), (64, 3) })
+        {
+            var r = Evaluation.Evaluate(model, validation, batch, seq);
+            Assert.Equal(validation.Length - 1, r.Predictions);
+            // Streams restart from a zero state, so totals differ slightly; they must stay close.
+            Assert.InRange(r.Loss, reference.Loss - 0.05, reference.Loss + 0.05);
+        }
+        // One stream in chunks of 13 is the same computation as one long chunk, up to float32 rounding.
+        double chunked = Evaluation.Evaluate(model, validation, 1, 13).TotalNats;
+        Assert.True(Math.Abs(chunked - reference.TotalNats) <= 1e-6 * reference.TotalNats, $"{chunked} vs {reference.TotalNats}");
+    }
+
+    [Fact]
+    public void Sampler_SameSeed_SameText_AndTopKOneIsGreedy()
+    {
+        var (model, vocabulary, _, _) = Setup(dropout: 0);
+        int[] prime = vocabulary.Encode("The ");
+        var a = new Sampler<float>(model, 4).Generate(prime, 50).ToArray();
+        var b = new Sampler<float>(model, 4).Generate(prime, 50).ToArray();
+        Assert.Equal(a, b);
+        var greedy1 = new Sampler<float>(model, 1).Generate(prime, 20, topK: 1).ToArray();
+        var greedy2 = new Sampler<float>(model, 2).Generate(prime, 20, topK: 1).ToArray();
+        Assert.Equal(greedy1, greedy2);
+        Assert.DoesNotContain(vocabulary.UnknownId, new Sampler<float>(model, 3) { ExcludedToken = vocabulary.UnknownId }.Generate(prime, 200, temperature: 5).ToArray());
+    }
+}
