@@ -1,10 +1,24 @@
 using System.CommandLine;
+using Rnn.Cli.Commands;
 
 namespace Rnn.Cli;
 
 /// <summary>Parses and runs a command line: parse errors are one line each and exit code 2.</summary>
 public static class CommandLine
 {
+    /// <summary>The <c>rnn</c> command with all its verbs.</summary>
+    public static RootCommand CreateRoot() => new("rnn: recurrent neural networks — train a text model, sample from it, check BPTT.")
+    {
+        DemoCommand.Create(),
+        TrainCommand.Create(),
+        SampleCommand.Create(),
+        EvalCommand.Create(),
+        GradCheckCommand.Create(),
+    };
+
+    /// <summary>Runs <c>rnn</c> with <paramref name="args"/>, writing to the given writers (the console by default).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Invoke(CreateRoot(), args, output, error);
+
     /// <summary>Runs <paramref name="root"/> on <paramref name="args"/>.</summary>
     public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
@@ -28,7 +42,9 @@ public static class CommandLine
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() <= 0) r.AddError($"{name} must be a positive integer, not {r.GetValueOrDefault<int>()}.");
+            // Only a value that parsed as a number is checked here; the parser already reports the others.
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, out int value) && value <= 0)
+                r.AddError($"{name} must be a positive integer, not {value}.");
         });
         return option;
     }

@@ -26,8 +26,9 @@ public static class GradCheckCommand
         var tolerance = new Option<double>("--tolerance") { Description = "Largest relative error that passes.", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
         tolerance.Validators.Add(r =>
         {
-            double v = r.GetValueOrDefault<double>();
-            if (!(v > 0) || double.IsInfinity(v)) r.AddError($"--tolerance must be a positive number, not {v}.");
+            if (r.Tokens.Count == 1 && double.TryParse(r.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out double v)
+                && (!(v > 0) || double.IsInfinity(v)))
+                r.AddError($"--tolerance must be a positive number, not {v}.");
         });
 
         var command = new Command("gradcheck", "Check BPTT gradients against central differences (float64) for every parameter, x and h0.")

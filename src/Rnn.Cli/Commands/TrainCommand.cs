@@ -157,7 +157,15 @@ public static class TrainCommand
         TrainingOptions options = resume?.Training?.Options ?? request.Options;
         options.Validate();
         int[] tokens = vocabulary.Encode(request.Text);
-        var (train, validation) = BatchStreams.Split(tokens, options.ValidationFraction);
+        int[] train, validation;
+        try
+        {
+            (train, validation) = BatchStreams.Split(tokens, options.ValidationFraction);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{request.Source} is too short to hold out a validation part: {e.Message.Split(" (Parameter")[0]}");
+        }
         int needed = options.BatchSize * options.SeqLen + 1;
         if (train.Length < needed)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,

@@ -85,9 +85,9 @@ public static class Gemm
             var operands = new GemmOperands<T>(transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             switch (vectorType ? kernel : GemmKernel.Scalar)
             {
-                case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.Run(operands, maxThreads, allowDot: true); break;
-                case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.Run(operands, maxThreads, allowDot: true); break;
-                default: GemmDriver<T, ScalarTile<T>>.Run(operands, maxThreads, allowDot: false); break;
+                case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.Run(operands, maxThreads, allowVector: true); break;
+                case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.Run(operands, maxThreads, allowVector: true); break;
+                default: GemmDriver<T, ScalarTile<T>>.Run(operands, maxThreads, allowVector: false); break;
             }
         }
     }
@@ -149,6 +149,8 @@ internal enum GemmPath
     Packed,
     /// <summary>Few rows and B not transposed: B's rows are read in place instead of being packed.</summary>
     DirectB,
+    /// <summary>One row and B not transposed: C[0, :] accumulates alpha·op(A)[0, p]·B[p, :] over B's rows in storage order.</summary>
+    Row,
     /// <summary>Few rows, A·Bᵀ: rows of A and B are both contiguous in k, so C is formed from dot products in place.</summary>
     Dot,
 }
@@ -379,7 +381,7 @@ internal static unsafe class GemmDriver<T, TTile>
     where TTile : IMicroTile<T>
 {
     // KC·NR·sizeof(T) = 16 KiB of B micro-panel in L1 for the AVX2 float kernel.
-    private static readonly int KC = GemmTuning.KC;
+    private const int KC = 256;
     private const int NC = 4096;
     // Up to this many rows of C, packing B (a full copy of it) costs more than reading its rows in place: each
     // B micro-panel comes from memory once and from L2 for the remaining row panels.
@@ -387,17 +389,18 @@ internal static unsafe class GemmDriver<T, TTile>
     // Products below this many multiply-adds finish before a second thread could be woken.
     private const long ParallelWork = 1L << 21;
     // MC·KC·sizeof(T) ≈ 256 KiB of packed A, a quarter of L2.
-    private static int MC => GemmTuning.MC > 0 ? GemmTuning.MC : (1 << 18) / (KC * sizeof(T)) / TTile.Rows * TTile.Rows;
+    private static int MC => (1 << 18) / (KC * sizeof(T)) / TTile.Rows * TTile.Rows;
 
     [ThreadStatic] private static T[]? t_packA;
     [ThreadStatic] private static T[]? t_packB;
 
     /// <summary>Computes the whole product, on up to <paramref name="maxThreads"/> threads when it is large enough.</summary>
-    /// <param name="allowDot">Whether the unpacked Vector256 dot-product path may serve small A·Bᵀ.</param>
-    public static void Run(in GemmOperands<T> op, int maxThreads, bool allowDot)
+    /// <param name="allowVector">Whether the unpacked Vector256 paths for few rows (dot products, one row) may be used.</param>
+    public static void Run(in GemmOperands<T> op, int maxThreads, bool allowVector)
     {
-        GemmPath path = !op.TransposeB && op.M <= DirectRows ? GemmPath.DirectB
-            : allowDot && op.TransposeB && !op.TransposeA && op.M <= GemmDot<T>.MaxRows ? GemmPath.Dot
+        GemmPath path = allowVector && !op.TransposeB && op.M == 1 ? GemmPath.Row
+            : !op.TransposeB && op.M <= DirectRows ? GemmPath.DirectB
+            : allowVector && op.TransposeB && !op.TransposeA && op.M <= GemmDot<T>.MaxRows ? GemmPath.Dot
             : GemmPath.Packed;
         int parts = (long)op.M * op.N * op.K >= ParallelWork ? maxThreads : 1;
         int colPanels = (op.N + TTile.Cols - 1) / TTile.Cols, rowPanels = (op.M + TTile.Rows - 1) / TTile.Rows;
@@ -427,6 +430,7 @@ internal static unsafe class GemmDriver<T, TTile>
     private static void Compute(in GemmOperands<T> op, int i0, int i1, int j0, int j1, GemmPath path)
     {
         if (path == GemmPath.Dot) GemmDot<T>.Run(op, i0, i1, j0, j1);
+        else if (path == GemmPath.Row) GemmRow<T>.Run(op, j0, j1);
         else Block(op, i0, i1, j0, j1, path == GemmPath.DirectB);
     }
 
@@ -568,13 +572,6 @@ internal static unsafe class GemmDriver<T, TTile>
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }
 
-internal static class GemmTuning
-{
-    public static readonly bool Prefetch = Environment.GetEnvironmentVariable("GEMM_PF") == "1";
-    public static readonly int MC = int.Parse(Environment.GetEnvironmentVariable("GEMM_MC") ?? "0");
-    public static readonly int KC = int.Parse(Environment.GetEnvironmentVariable("GEMM_KC") ?? "256");
-}
-
 /// <summary>
 /// C = alpha · A · Bᵀ + beta · C for few rows of A (the recurrent step S·Wᵀ): C[i, j] is the dot product of the
 /// contiguous rows A[i, :] and B[j, :], so neither operand is packed and B streams through once per 2 rows of C.
@@ -637,6 +634,52 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
         T acc = Vector256.Sum(partial);
         for (int p = kVec; p < op.K; p++) acc = T.FusedMultiplyAdd(a[p], b[p], acc);
         *c = T.IsZero(op.Beta) ? op.Alpha * acc : T.FusedMultiplyAdd(op.Alpha, acc, op.Beta * *c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma(Vector256<T> x, Vector256<T> y, Vector256<T> addend)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector256.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
+        return Vector256.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+    }
+}
+
+/// <summary>
+/// C[0, :] = alpha · op(A)[0, :] · B + beta · C[0, :] for a single row and B not transposed (the recurrent backward
+/// step at batch 1): B is read row by row in storage order, the way memory streams fastest, into accumulators in L1.
+/// </summary>
+internal static unsafe class GemmRow<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    // Columns per pass: accumulators of 2 KiB (float) stay in L1 while all k rows of B go by.
+    private const int Width = 512;
+
+    /// <summary>
+    /// C[0, j0..j1]: acc[j] = Σ_p a_p·B[p, j] by FMA in ascending p, then C = alpha·acc (beta = 0) or fma(alpha, acc, beta·C).
+    /// </summary>
+    public static void Run(in GemmOperands<T> op, int j0, int j1)
+    {
+        int lanes = Vector256<T>.Count;
+        T* acc = stackalloc T[Width];  // [Width], the current column chunk of C's row
+        nint aStep = op.TransposeA ? op.Lda : 1;
+        for (int jc = j0; jc < j1; jc += Width)
+        {
+            int w = Math.Min(Width, j1 - jc), wVec = w - w % lanes;
+            new Span<T>(acc, w).Clear();
+            T* a = op.A, bRow = op.B + jc;
+            for (int p = 0; p < op.K; p++, a += aStep, bRow += op.Ldb)
+            {
+                T ap = *a;
+                Vector256<T> vap = Vector256.Create(ap);
+                int j = 0;
+                for (; j < wVec; j += lanes) Fma(vap, Vector256.Load(bRow + j), Vector256.Load(acc + j)).Store(acc + j);
+                for (; j < w; j++) acc[j] = T.FusedMultiplyAdd(ap, bRow[j], acc[j]);
+            }
+            T* c = op.C + jc;
+            bool overwrite = T.IsZero(op.Beta);
+            for (int j = 0; j < w; j++)
+                c[j] = overwrite ? op.Alpha * acc[j] : T.FusedMultiplyAdd(op.Alpha, acc[j], op.Beta * c[j]);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

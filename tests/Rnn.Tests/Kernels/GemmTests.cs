@@ -57,7 +57,7 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(303);
         // Past KC (k > 256), past MC (m > 252), past NC (n > 4096), and past the threading threshold.
-        (int M, int N, int K)[] shapes = [(1, 1000, 3), (129, 67, 255), (300, 300, 300), (3, 4200, 5), (6, 700, 600), (600, 20, 300)];
+        (int M, int N, int K)[] shapes = [(1, 1000, 3), (129, 67, 255), (300, 300, 300), (3, 4200, 5), (6, 700, 600), (600, 20, 300), (1, 3000, 800)];
         for (int s = 0; s < shapes.Length; s++)
             Check(rng, transposeA, transposeB, shapes[s].M, shapes[s].N, shapes[s].K, BetaFor(s), Gemm.BestKernel<T>(), Environment.ProcessorCount);
     }
@@ -101,8 +101,8 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Multiply_AnyThreadCount_BitIdentical(bool transposeA, bool transposeB)
     {
         var rng = new Random(606);
-        // Wide C splits along N, tall C along M.
-        foreach (var (m, n, k) in new[] { (123, 517, 300), (700, 13, 290) })
+        // Wide C splits along N, tall C along M; few rows take the unpacked paths.
+        foreach (var (m, n, k) in new[] { (123, 517, 300), (700, 13, 290), (40, 600, 300), (1, 3000, 800) })
         {
             var (a, lda) = RandomMatrix(rng, transposeA ? k : m, transposeA ? m : k, 1);
             var (b, ldb) = RandomMatrix(rng, transposeB ? n : k, transposeB ? k : n, 2);

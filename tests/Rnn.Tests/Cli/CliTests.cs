@@ -1,0 +1,161 @@
+using System.Text;
+using Rnn.Text;
+
+namespace Rnn.Tests.Cli;
+
+/// <summary>The command line end to end, in process: exit codes and the one-line messages of bad input.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("rnn-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Rnn.Cli.CommandLine.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string WriteFile(string name, byte[] bytes)
+    {
+        string path = Path.Combine(folder, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private string Corpus() => WriteFile("corpus.txt", Encoding.UTF8.GetBytes(DemoCorpus.Generate(approximateBytes: 12_000, seed: 2)));
+
+    [Fact]
+    public void GradCheck_DeepBidirectional_PassesWithExitZero()
+    {
+        var (code, output, _) = Run("gradcheck", "--layers", "3", "--bidirectional", "--nonlinearity", "tanh", "--seq", "12");
+        Assert.Equal(0, code);
+        Assert.Contains("PASS", output);
+        Assert.Contains("weight_hh_l2_reverse", output);
+    }
+
+    [Theory]
+    [InlineData("gradcheck", "--hidden", "0")]
+    [InlineData("gradcheck", "--nonlinearity", "softplus")]
+    [InlineData("gradcheck", "--stacking", "diagonal")]
+    [InlineData("gradcheck", "--layers", "two")]
+    [InlineData("train")]
+    [InlineData("frobnicate")]
+    [InlineData("sample")]
+    public void BadOptions_ExitTwoWithOneClearLine(params string[] args)
+    {
+        var (code, _, error) = Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("rnn: ", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void Train_MissingFile_ExitsTwo()
+    {
+        var (code, _, error) = Run("train", Path.Combine(folder, "nope.txt"));
+        Assert.Equal(2, code);
+        Assert.Contains("no such file", error);
+    }
+
+    [Fact]
+    public void Train_EmptyFile_ExitsTwoSayingEmpty()
+    {
+        var (code, _, error) = Run("train", WriteFile("empty.txt", []));
+        Assert.Equal(2, code);
+        Assert.Contains("empty", error);
+    }
+
+    [Fact]
+    public void Train_BinaryFile_ExitsTwoSayingBinary()
+    {
+        var (code, _, error) = Run("train", WriteFile("data.bin", [0x7F, 0x45, 0x4C, 0x46, 0, 0, 1, 2, 0, 0]));
+        Assert.Equal(2, code);
+        Assert.Contains("binary", error);
+    }
+
+    [Fact]
+    public void Train_InvalidUtf8_ExitsTwoNamingTheOffset()
+    {
+        var (code, _, error) = Run("train", WriteFile("latin1.txt", [(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'!']));
+        Assert.Equal(2, code);
+        Assert.Contains("UTF-8", error);
+        Assert.Contains("3", error);
+    }
+
+    [Fact]
+    public void Train_CorpusShorterThanOneChunk_ExitsTwo()
+    {
+        var (code, _, error) = Run("train", WriteFile("short.txt", Encoding.UTF8.GetBytes("hello world, hello world.")), "--out", Path.Combine(folder, "m.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Contains("too short", error);
+    }
+
+    [Theory]
+    [InlineData("--lr", "-1")]
+    [InlineData("--dropout", "1.5")]
+    [InlineData("--val-fraction", "0.9")]
+    [InlineData("--threads", "0")]
+    [InlineData("--minutes", "-2")]
+    [InlineData("--bidirectional")]
+    public void Train_OptionOutOfRange_ExitsTwo(params string[] option)
+    {
+        var (code, _, error) = Run(["train", Corpus(), "--out", Path.Combine(folder, "m.safetensors"), .. option]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("rnn: ", error);
+    }
+
+    [Fact]
+    public void TrainSampleEval_EndToEnd_Work()
+    {
+        string corpus = Corpus();
+        string model = Path.Combine(folder, "m.safetensors");
+        string plot = Path.Combine(folder, "loss.png");
+        var train = Run("train", corpus, "--hidden", "32", "--seq", "16", "--batch", "4", "--steps", "40", "--eval-every", "10", "--out", model, "--plot", plot);
+        Assert.True(train.Code == 0, train.Error);
+        Assert.True(File.Exists(model));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(plot)[..4]);
+
+        var sample = Run("sample", model, "--prime", "The ", "--length", "40", "--seed", "3");
+        Assert.Equal(0, sample.Code);
+        Assert.StartsWith("The ", sample.Output);
+        Assert.Equal(sample.Output, Run("sample", model, "--prime", "The ", "--length", "40", "--seed", "3").Output);
+
+        var eval = Run("eval", model, corpus);
+        Assert.Equal(0, eval.Code);
+        Assert.Contains("perplexity", eval.Output);
+        Assert.Contains("bits per character", eval.Output);
+
+        var resumed = Run("train", corpus, "--resume", model, "--steps", "50", "--out", model);
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Contains("resuming", resumed.Output);
+    }
+
+    [Fact]
+    public void Sample_FileThatIsNotAModel_ExitsOneWithClearMessage()
+    {
+        var (code, _, error) = Run("sample", WriteFile("fake.safetensors", Encoding.UTF8.GetBytes("definitely not a model")));
+        Assert.Equal(1, code);
+        Assert.StartsWith("rnn: ", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void Sample_GoldenCaseFile_IsNotALanguageModel_ExitsOne()
+    {
+        string golden = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "golden"), "*.safetensors")[0];
+        var (code, _, error) = Run("sample", golden);
+        Assert.Equal(1, code);
+        Assert.Contains("not an rnn language model", error);
+    }
+
+    [Fact]
+    public void Sample_MissingModel_ExitsTwo()
+    {
+        var (code, _, error) = Run("sample", Path.Combine(folder, "none.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Contains("no such model file", error);
+    }
+}
