@@ -14,6 +14,7 @@ public static class CommandLine
         SampleCommand.Create(),
         EvalCommand.Create(),
         GradCheckCommand.Create(),
+        BenchCommand.Create(),
     };
 
     /// <summary>Runs <c>rnn</c> with <paramref name="args"/>, writing to the given writers (the console by default).</summary>

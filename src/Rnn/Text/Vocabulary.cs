@@ -49,7 +49,6 @@ public sealed class Vocabulary
         _scalarIds = [];
         string[] specials = Specials(kind);
         if (tokens.Length <= specials.Length) throw Invalid($"the vocabulary has no tokens besides the {specials.Length} special ones");
-        if (tokens.Length > MaxTokens) throw Invalid($"the vocabulary has {tokens.Length} tokens; at most {MaxTokens} are allowed");
         for (int id = 0; id < tokens.Length; id++)
         {
             string token = tokens[id];
@@ -158,7 +157,7 @@ public sealed class Vocabulary
     public string Decode(ReadOnlySpan<int> ids)
     {
         var detokenizer = new Detokenizer(this);
-        var text = new StringBuilder(ids.Length * (Kind == TokenKind.Character ? 1 : 6));
+        var text = new StringBuilder(ids.Length); // every id but a marker adds at least one char
         foreach (int id in ids) detokenizer.Append(text, id);
         return text.ToString();
     }
@@ -179,7 +178,9 @@ public sealed class Vocabulary
 
     /// <summary>
     /// The vocabulary as compact JSON for a model file's metadata: <c>{"kind":"char"|"word","tokens":[...]}</c>, the
-    /// tokens in id order with the special tokens first. Non-ASCII tokens are written unescaped.
+    /// tokens in id order with the special tokens first. BMP letters such as "é" or "我" are written as they are;
+    /// control characters, line and paragraph separators and characters outside the BMP (emoji) are written as
+    /// <c>\uXXXX</c> escapes, which <see cref="FromJson"/> reads back exactly.
     /// </summary>
     public string ToJson()
     {
@@ -206,29 +207,34 @@ public sealed class Vocabulary
     public static Vocabulary FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        // A forward-only reader rather than a document: no tree of ten million nodes, and the token limit is
+        // enforced while reading instead of after the whole array has been materialised.
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json);
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw Invalid($"the vocabulary is a JSON {root.ValueKind}, not an object");
+            if (Next(ref reader) != JsonTokenType.StartObject) throw Invalid($"the vocabulary is a JSON {TypeName(reader.TokenType)}, not an object");
             TokenKind? kind = null;
             string[]? tokens = null;
-            foreach (JsonProperty property in root.EnumerateObject())
+            while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                switch (property.Name)
+                string name = reader.GetString()!;
+                Next(ref reader);
+                switch (name)
                 {
                     case "kind" when kind is null:
-                        kind = ParseKind(property.Value);
+                        kind = ParseKind(ref reader);
                         break;
                     case "tokens" when tokens is null:
-                        tokens = ParseTokens(property.Value);
+                        tokens = ParseTokens(ref reader);
                         break;
                     case "kind" or "tokens":
-                        throw Invalid($"the vocabulary has \"{property.Name}\" twice");
+                        throw Invalid($"the vocabulary has \"{name}\" twice");
                     default:
-                        throw Invalid($"the vocabulary has an unknown property \"{property.Name}\"");
+                        throw Invalid($"the vocabulary has an unknown property \"{name}\"");
                 }
             }
+            // The reader itself throws if anything but white space follows the closing brace.
+            reader.Read();
             if (kind is null) throw Invalid("the vocabulary has no \"kind\"");
             if (tokens is null) throw Invalid("the vocabulary has no \"tokens\"");
             return new Vocabulary(kind.Value, tokens);
@@ -239,40 +245,52 @@ public sealed class Vocabulary
         }
     }
 
-    private static TokenKind ParseKind(JsonElement value) => value.ValueKind != JsonValueKind.String
-        ? throw Invalid($"the vocabulary's \"kind\" is a JSON {value.ValueKind}, not a string")
-        : value.GetString() switch
+    /// <summary>Reads the next JSON token; malformed or truncated JSON makes the reader throw <see cref="JsonException"/>.</summary>
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("The JSON ends too early.");
+
+    private static TokenKind ParseKind(ref Utf8JsonReader reader) => reader.TokenType != JsonTokenType.String
+        ? throw Invalid($"the vocabulary's \"kind\" is a JSON {TypeName(reader.TokenType)}, not a string")
+        : reader.GetString() switch
         {
             CharacterKindName => TokenKind.Character,
             WordKindName => TokenKind.Word,
-            string other => throw Invalid($"the vocabulary's \"kind\" is \"{other}\"; expected \"{CharacterKindName}\" or \"{WordKindName}\""),
-            null => throw Invalid("the vocabulary's \"kind\" is null"),
+            var other => throw Invalid($"the vocabulary's \"kind\" is \"{other}\"; expected \"{CharacterKindName}\" or \"{WordKindName}\""),
         };
 
-    private static string[] ParseTokens(JsonElement value)
+    private static string[] ParseTokens(ref Utf8JsonReader reader)
     {
-        if (value.ValueKind != JsonValueKind.Array) throw Invalid($"the vocabulary's \"tokens\" is a JSON {value.ValueKind}, not an array");
-        int count = value.GetArrayLength();
-        if (count == 0) throw Invalid("the vocabulary's token list is empty");
-        if (count > MaxTokens) throw Invalid($"the vocabulary has {count} tokens; at most {MaxTokens} are allowed");
-        string[] tokens = new string[count];
-        int id = 0;
-        foreach (JsonElement token in value.EnumerateArray())
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw Invalid($"the vocabulary's \"tokens\" is a JSON {TypeName(reader.TokenType)}, not an array");
+        var tokens = new List<string>();
+        while (Next(ref reader) != JsonTokenType.EndArray)
         {
-            if (token.ValueKind != JsonValueKind.String) throw Invalid($"token {id} is a JSON {token.ValueKind}, not a string");
+            int id = tokens.Count;
+            if (id == MaxTokens) throw Invalid($"the vocabulary has more than {MaxTokens} tokens");
+            if (reader.TokenType != JsonTokenType.String) throw Invalid($"token {id} is a JSON {TypeName(reader.TokenType)}, not a string");
             // GetString refuses escapes that decode to unpaired surrogates: such a token could never be re-encoded.
             try
             {
-                tokens[id] = token.GetString()!;
+                tokens.Add(reader.GetString()!);
             }
             catch (InvalidOperationException e)
             {
                 throw Invalid($"token {id} is not a valid Unicode string: {e.Message}", e);
             }
-            id++;
         }
-        return tokens;
+        if (tokens.Count == 0) throw Invalid("the vocabulary's token list is empty");
+        return [.. tokens];
     }
+
+    private static string TypeName(JsonTokenType type) => type switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        _ => "null",
+    };
 
     private static InvalidDataException Invalid(string message, Exception? inner = null) => new($"invalid vocabulary: {message}", inner);
 

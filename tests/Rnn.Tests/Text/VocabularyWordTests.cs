@@ -50,11 +50,23 @@ public sealed class VocabularyWordTests
     [InlineData("ok😀go", new[] { "ok", "😀", "go" })]
     [InlineData("snake_case", new[] { "snake", "_", "case" })]
     [InlineData("tabs\tand\u00A0nbsp", new[] { "tabs", "and", "nbsp" })]
+    [InlineData("-x- a-'b", new[] { "-", "x", "-", "a", "-", "'", "b" })]
     public void Encode_Punctuation_SplitsAsDocumented(string text, string[] words)
     {
         var vocabulary = Vocabulary.Build(text, TokenKind.Word);
 
         Assert.Equal(["<s>", .. words, "</s>"], Tokens(vocabulary, vocabulary.Encode(text)));
+    }
+
+    [Fact]
+    public void Encode_UnpairedSurrogate_IsAReplacementCharacterToken()
+    {
+        // Not theory data: xunit's serialisation of test cases would mangle the unpaired surrogate.
+        const string Text = "ab\uD800cd";
+        var vocabulary = Vocabulary.Build(Text, TokenKind.Word);
+
+        Assert.Equal(["<s>", "ab", "\uFFFD", "cd", "</s>"], Tokens(vocabulary, vocabulary.Encode(Text)));
+        Assert.Equal(vocabulary.ToJson(), Vocabulary.FromJson(vocabulary.ToJson()).ToJson());
     }
 
     [Fact]

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Rnn.Kernels;
+using Rnn.Layers;
+using Rnn.Models;
+using Rnn.Tensors;
+
+namespace Rnn.Cli.Commands;
+
+/// <summary>
+/// <c>rnn bench</c>: median milliseconds of a forward pass and of a train step (forward + backward of
+/// loss = Σ y ⊙ G for a fixed random G, every parameter gradient and dX), float32, as the peers are timed.
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var seq = CommandLine.PositiveInt("--seq", "T.", 100);
+        var batch = CommandLine.PositiveInt("--batch", "B.", 32);
+        var input = CommandLine.PositiveInt("--input", "I (the embedding width with --lm).", 128);
+        var hidden = CommandLine.PositiveInt("--hidden", "H.", 128);
+        var layers = CommandLine.PositiveInt("--layers", "L.", 1);
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "D = 2." };
+        var lm = new Option<bool>("--lm") { Description = "Time a language model: embedding → RNN → Linear → softmax cross-entropy." };
+        var vocab = CommandLine.PositiveInt("--vocab", "V, with --lm.", 65);
+        var threads = new Option<int>("--threads") { Description = "Threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var steps = CommandLine.PositiveInt("--steps", "Timed repetitions (after 3 warm-up ones).", 20);
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var command = new Command("bench", "Time forward and train steps of an RNN (or a language model) in float32.")
+        {
+            seq, batch, input, hidden, layers, bidirectional, lm, vocab, threads, steps, json,
+        };
+        command.SetAction(parse =>
+        {
+            Threading.Configure(parse.GetValue(threads));
+            var options = new RnnOptions
+            {
+                InputSize = parse.GetValue(input), HiddenSize = parse.GetValue(hidden), NumLayers = parse.GetValue(layers),
+                Bidirectional = parse.GetValue(bidirectional),
+            };
+            int t = parse.GetValue(seq), b = parse.GetValue(batch), n = parse.GetValue(steps);
+            var (train, forward) = parse.GetValue(lm)
+                ? TimeLanguageModel(options, parse.GetValue(vocab), t, b, n)
+                : TimeRnn(options, t, b, n);
+            double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+            double forwardFlops = 2.0 * t * b * Enumerable.Range(0, options.NumLayers)
+                .Sum(l => options.NumDirections * (double)(options.LayerInputSize(l) + options.HiddenSize) * options.HiddenSize);
+            string config = $"{t},{b},{options.InputSize},{options.HiddenSize},{options.NumLayers},{options.NumDirections}" + (parse.GetValue(lm) ? $",lm{parse.GetValue(vocab)}" : "");
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(new JsonObject
+                {
+                    ["config"] = config, ["threads"] = ComputeThreads.Max, ["train_ms"] = Math.Round(train, 4), ["fwd_ms"] = Math.Round(forward, 4),
+                    ["train_gflops"] = Math.Round(3 * forwardFlops / train / 1e6, 2), ["fwd_gflops"] = Math.Round(forwardFlops / forward / 1e6, 2),
+                    ["peak_rss_mb"] = Math.Round(peakMb, 1),
+                }.ToJsonString());
+            }
+            else
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"T,B,I,H,L,D = {config}, {ComputeThreads.Max} thread(s), median of {n}:"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  train step  {train,9:F3} ms  {3 * forwardFlops / train / 1e6,7:F1} GFLOP/s (RNN part, 3× forward)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  forward     {forward,9:F3} ms  {forwardFlops / forward / 1e6,7:F1} GFLOP/s"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  peak RSS    {peakMb,9:F1} MB"));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static (double Train, double Forward) TimeRnn(RnnOptions options, int seqLen, int batch, int steps)
+    {
+        var rnn = new RecurrentNetwork<float>(options, seed: 1);
+        var random = new SeededRandom(2);
+        var x = new float[seqLen * batch * options.InputSize];
+        var g = new float[seqLen * batch * options.OutputSize];
+        var y = new float[g.Length];
+        var dx = new float[x.Length];
+        random.FillNormal<float>(x, 0, 1);
+        random.FillNormal<float>(g, 0, 1);
+        double train = Median(steps, () =>
+        {
+            rnn.Parameters.ZeroGradients();
+            rnn.Forward(x, seqLen, batch, default, y, default);
+            rnn.Backward(g, default, dx, default);
+        });
+        double forward = Median(steps, () => rnn.Forward(x, seqLen, batch, default, y, default));
+        return (train, forward);
+    }
+
+    private static (double Train, double Forward) TimeLanguageModel(RnnOptions options, int vocabulary, int seqLen, int batch, int steps)
+    {
+        var model = new LanguageModel<float>(new LanguageModelConfig
+        {
+            VocabularySize = vocabulary, EmbeddingSize = options.InputSize, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers,
+        }, seed: 1);
+        var random = new SeededRandom(2);
+        var inputs = new int[seqLen * batch];
+        var targets = new int[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) { inputs[i] = random.NextInt(vocabulary); targets[i] = random.NextInt(vocabulary); }
+        var state = new float[model.StateSize(batch)];
+        double train = Median(steps, () =>
+        {
+            Array.Clear(state);
+            model.Parameters.ZeroGradients();
+            model.TrainStep(inputs, targets, seqLen, batch, state);
+        });
+        double forward = Median(steps, () =>
+        {
+            Array.Clear(state);
+            model.Evaluate(inputs, targets, seqLen, batch, state);
+        });
+        return (train, forward);
+    }
+
+    private static double Median(int steps, Action step)
+    {
+        for (int i = 0; i < 3; i++) step();
+        var times = new double[steps];
+        for (int i = 0; i < steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return steps % 2 == 1 ? times[steps / 2] : (times[steps / 2 - 1] + times[steps / 2]) / 2;
+    }
+}
