@@ -91,6 +91,13 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     public Parameter? BiasHh => biasHh;
 
     /// <summary>
+    /// The error terms δ_t = ∂E/∂net_t of the last <see cref="Backward"/>, time-major [T·B, H] (row t·B + b is
+    /// step t of batch row b, whatever the direction); valid until the next forward or backward pass.
+    /// Their norms over t show gradients vanishing or exploding through time.
+    /// </summary>
+    public ReadOnlySpan<T> LastDeltas => deltas.AsSpan(0, seqLen * batch * HiddenSize);
+
+    /// <summary>
     /// Runs the layer over a sequence. The layer keeps references to <paramref name="x"/> and
     /// <paramref name="states"/> for <see cref="Backward"/>: neither may change in between.
     /// </summary>
