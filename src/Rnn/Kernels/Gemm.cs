@@ -10,6 +10,14 @@
 //   KC×NC  packed block of op(B), kept in L3
 // Packed A: panels [⌈mc/MR⌉][kc][MR], packed B: panels [⌈nc/NR⌉][kc][NR], both zero-padded at the edges, so the
 // micro-kernel never branches and reads both operands contiguously whatever the transposes were.
+// Micro-kernels: 8×(2·Vector512) with AVX-512, 6×(2·Vector256) with AVX2+FMA, 4×4 scalar otherwise and for
+// element types other than float and double.
+//
+// Few rows (the recurrent step, m = batch ≤ 64) make B's packing as costly as the product, so B is not packed:
+//   m = 1, B not transposed      one row streamed against B's rows in storage order        (GemmRow)
+//   m ≤ 64, B not transposed     packed A micro-panels against B's rows read in place       (DirectB)
+//   m ≤ 64, A·Bᵀ                 dot products of contiguous rows of A and B, 2×4 tiles     (GemmDot)
+// These use Vector256 whenever a vector kernel is chosen.
 //
 // Determinism: every C element is the same chain of FMAs, p ascending within each KC block, merged into C once
 // per block in the same order, whether its tile is full or an edge tile and whichever thread computes it.
@@ -458,6 +466,10 @@ internal static unsafe class GemmDriver<T, TTile>
                     int full = nc / nr * nr;
                     if (full < nc) PackB(op, pc, kc, jc + full, nc - full, packB);
                 }
+                else if (!op.TransposeB)
+                {
+                    PackRowsIntoPanels(op.B + pc * op.Ldb + jc, op.Ldb, kc, nc, nr, packB);
+                }
                 else
                 {
                     for (int jr = 0; jr < nc; jr += nr)
@@ -467,8 +479,11 @@ internal static unsafe class GemmDriver<T, TTile>
                 for (int ic = i0; ic < i1; ic += MC)
                 {
                     int mc = Math.Min(MC, i1 - ic);
-                    for (int ir = 0; ir < mc; ir += mr)
-                        PackA(op, ic + ir, Math.Min(mr, mc - ir), pc, kc, packA + ir * kc);
+                    if (op.TransposeA)
+                        PackRowsIntoPanels(op.A + pc * op.Lda + ic, op.Lda, kc, mc, mr, packA);
+                    else
+                        for (int ir = 0; ir < mc; ir += mr)
+                            PackA(op, ic + ir, Math.Min(mr, mc - ir), pc, kc, packA + ir * kc);
 
                     for (int jr = 0; jr < nc; jr += nr)
                     {
@@ -503,22 +518,31 @@ internal static unsafe class GemmDriver<T, TTile>
     internal static T MergeOne(T c, T acc, T alpha, T beta, bool overwrite)
         => overwrite ? alpha * acc : T.FusedMultiplyAdd(alpha, acc, beta * c);
 
-    /// <summary>Packs op(A)[i0..i0+rows, p0..p0+kc] as one micro-panel dst[p·MR + i], rows ≥ <paramref name="rows"/> zero.</summary>
+    /// <summary>
+    /// Packs src [kc, width] (row stride ld), whose rows run along the panels, as panels dst[w / panel][kc][panel]
+    /// zero-padded to whole panels. Reads each source row front to back, so the hardware prefetchers follow it
+    /// even when rows are a page apart; op(B) untransposed and op(A) transposed are stored this way.
+    /// </summary>
+    private static void PackRowsIntoPanels(T* src, nint ld, int kc, int width, int panel, T* dst)
+    {
+        int fullWidth = width / panel * panel;
+        for (int p = 0; p < kc; p++, src += ld)
+        {
+            T* to = dst + p * panel;
+            int w = 0;
+            for (; w < fullWidth; w += panel, to += kc * panel)
+                new ReadOnlySpan<T>(src + w, panel).CopyTo(new Span<T>(to, panel));
+            if (w == width) continue;
+            int j = 0;
+            for (; w + j < width; j++) to[j] = src[w + j];
+            for (; j < panel; j++) to[j] = T.Zero;
+        }
+    }
+
+    /// <summary>Packs A[i0..i0+rows, p0..p0+kc] (not transposed) as one micro-panel dst[p·MR + i], rows ≥ <paramref name="rows"/> zero.</summary>
     private static void PackA(in GemmOperands<T> op, int i0, int rows, int p0, int kc, T* dst)
     {
         int mr = TTile.Rows;
-        if (op.TransposeA)
-        {
-            // op(A)(i, p) = A[p, i]: each p contributes a contiguous run of rows.
-            T* src = op.A + p0 * op.Lda + i0;
-            for (int p = 0; p < kc; p++, src += op.Lda, dst += mr)
-            {
-                int i = 0;
-                for (; i < rows; i++) dst[i] = src[i];
-                for (; i < mr; i++) dst[i] = T.Zero;
-            }
-            return;
-        }
         for (int i = 0; i < mr; i++)
         {
             if (i >= rows)

@@ -95,7 +95,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// step t of batch row b, whatever the direction); valid until the next forward or backward pass.
     /// Their norms over t show gradients vanishing or exploding through time.
     /// </summary>
-    public ReadOnlySpan<T> LastDeltas => deltas.AsSpan(0, seqLen * batch * HiddenSize);
+    public ReadOnlySpan<T> LastDeltas => deltas.Length >= seqLen * batch * HiddenSize ? deltas.AsSpan(0, seqLen * batch * HiddenSize) : default;
 
     /// <summary>
     /// Runs the layer over a sequence. The layer keeps references to <paramref name="x"/> and
