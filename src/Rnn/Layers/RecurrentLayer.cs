@@ -176,9 +176,18 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <param name="dh0">The loss gradient with respect to h0 [B, H], or empty to skip.</param>
     public void Backward(ReadOnlySpan<T> dy, int lddy, ReadOnlySpan<T> dhN, Span<T> dx, int lddx, Span<T> dh0)
     {
+        BackwardThroughTime(dy, lddy, dhN, dh0);
+        BackwardInput(dx, lddx);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Backward"/>: the δ recursion through time and the parameter gradients, which
+    /// touch only this layer's own buffers (so the two directions of a layer can run it at the same time).
+    /// </summary>
+    public void BackwardThroughTime(ReadOnlySpan<T> dy, int lddy, ReadOnlySpan<T> dhN, Span<T> dh0)
+    {
         int h = HiddenSize, rows = seqLen * batch;
         Gemm.CheckMatrix("dy", rows, h, dy.Length, lddy);
-        if (!dx.IsEmpty) Gemm.CheckMatrix("dx", rows, InputSize, dx.Length, lddx);
         if (!dhN.IsEmpty && dhN.Length != batch * h)
             throw new ArgumentException($"dhN has {dhN.Length} elements; expected [B={batch}, H={h}].", nameof(dhN));
         if (!dh0.IsEmpty && dh0.Length != batch * h)
@@ -187,7 +196,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         EnsureLength(ref deltas, rows * h);
         Span<T> delta = deltas.AsSpan(0, rows * h);      // Δ [T·B, H]
         ReadOnlySpan<T> s = states.Span, x = input.Span;
-        ReadOnlySpan<T> u = parameters.Value(weightIh), w = parameters.Value(weightHh);
+        ReadOnlySpan<T> w = parameters.Value(weightHh);
 
         for (int step = seqLen - 1; step >= 0; step--)
         {
@@ -239,9 +248,16 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             }
         }
 
+    }
+
+    /// <summary>The second half of <see cref="Backward"/>: dX += Δ·U into the first I columns of dX [T·B, lddx].</summary>
+    public void BackwardInput(Span<T> dx, int lddx)
+    {
+        int h = HiddenSize, rows = seqLen * batch;
+        if (dx.IsEmpty || rows == 0) return;
+        Gemm.CheckMatrix("dx", rows, InputSize, dx.Length, lddx);
         // dX += Δ·U: δ passes down to the layer below through U
-        if (!dx.IsEmpty)
-            Gemm.Multiply(false, false, rows, InputSize, h, T.One, delta, h, u, InputSize, T.One, dx, lddx);
+        Gemm.Multiply(false, false, rows, InputSize, h, T.One, deltas.AsSpan(0, rows * h), h, parameters.Value(weightIh), InputSize, T.One, dx, lddx);
     }
 
     private int TimeAt(int step) => Reverse ? seqLen - 1 - step : step;

@@ -24,6 +24,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     private bool dropoutApplied;
     private T[] input = [];                         // x in time-major order [T·B, I]
     private T[] gradientA = [], gradientB = [];     // ping-pong buffers for dS of a layer's output / input
+    private T[] initialStates = [], finalStates = [];                     // h0, hN [L·D, B, H]
+    private T[] initialStateGradients = [], finalStateGradients = [];     // dh0, dhN [L·D, B, H]
     private int seqLen, batch;
     private bool forwardDone;
 
@@ -108,19 +110,19 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         for (int l = 0; l < o.NumLayers; l++) EnsureLength(ref outputs[l], rows * width);
 
         dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
+        // Initial and final states go through our own buffers so that the two directions can run on two threads.
+        bool hasH0 = !h0.IsEmpty;
+        EnsureLength(ref initialStates, stateSize);
+        EnsureLength(ref finalStates, stateSize);
+        if (hasH0) h0.CopyTo(initialStates);
         for (int l = 0; l < o.NumLayers; l++)
         {
-            for (int dir = 0; dir < d; dir++)
-            {
-                var (layerInput, ldInput) = LayerInput(l, dir, rows);
-                int index = l * d + dir;
-                layers[index].Forward(layerInput, ldInput, seqLen, batch,
-                    h0.IsEmpty ? default : h0.Slice(index * batch * h, batch * h),
-                    outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
-                    hN.IsEmpty ? default : hN.Slice(index * batch * h, batch * h));
-            }
+            int layer = l;
+            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(() => ForwardLayer(layer, 0, hasH0), () => ForwardLayer(layer, 1, hasH0));
+            else for (int dir = 0; dir < d; dir++) ForwardLayer(l, dir, hasH0);
             if (dropoutApplied && l < o.NumLayers - 1) ApplyDropout(l, rows * width);
         }
+        if (!hN.IsEmpty) finalStates.AsSpan(0, stateSize).CopyTo(hN);
 
         if (!y.IsEmpty) FromTimeMajor(outputs[^1].AsSpan(0, rows * width), y, seqLen, batch, width, o.BatchFirst);
         forwardDone = true;
@@ -152,24 +154,32 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (dy.IsEmpty) dOutput.Clear();
         else ToTimeMajor(dy, dOutput, seqLen, batch, width, o.BatchFirst);
 
+        bool hasDhN = !dhN.IsEmpty;
+        EnsureLength(ref finalStateGradients, stateSize);
+        EnsureLength(ref initialStateGradients, stateSize);
+        if (hasDhN) dhN.CopyTo(finalStateGradients);
+
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
             int inWidth = l == 0 ? o.InputSize : width;
             bool needInputGradient = l > 0 || !dx.IsEmpty;
             Span<T> dInput = gradientB.AsSpan(0, rows * inWidth);     // dS of the layer's input [T·B, inWidth]
             if (needInputGradient) dInput.Clear();
-            for (int dir = 0; dir < d; dir++)
-            {
-                int index = l * d + dir;
-                int column = l > 0 && o.Stacking == Stacking.Separate ? dir * h : 0;
-                layers[index].Backward(dOutput[(dir * h)..], width,
-                    dhN.IsEmpty ? default : dhN.Slice(index * batch * h, batch * h),
-                    needInputGradient ? dInput[column..] : default, inWidth,
-                    dh0.IsEmpty ? default : dh0.Slice(index * batch * h, batch * h));
-            }
+            // Through time, each direction on its own buffers (in parallel when worth it); then, one after the
+            // other, both directions add their share to the input gradient.
+            int layer = l;
+            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(() => BackwardLayer(layer, 0, hasDhN), () => BackwardLayer(layer, 1, hasDhN));
+            else for (int dir = 0; dir < d; dir++) BackwardLayer(l, dir, hasDhN);
+            if (needInputGradient)
+                for (int dir = 0; dir < d; dir++)
+                {
+                    int column = l > 0 && o.Stacking == Stacking.Separate ? dir * h : 0;
+                    layers[l * d + dir].BackwardInput(dInput[column..], inWidth);
+                }
             if (l == 0)
             {
                 if (!dx.IsEmpty) FromTimeMajor(dInput, dx, seqLen, batch, o.InputSize, o.BatchFirst);
+                if (!dh0.IsEmpty) initialStateGradients.AsSpan(0, stateSize).CopyTo(dh0);
             }
             else
             {
@@ -180,6 +190,30 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             }
         }
     }
+
+    private void ForwardLayer(int l, int dir, bool hasH0)
+    {
+        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = seqLen * batch;
+        int index = l * d + dir, stateRows = batch * h;
+        var (layerInput, ldInput) = LayerInput(l, dir, rows);
+        layers[index].Forward(layerInput, ldInput, seqLen, batch,
+            hasH0 ? initialStates.AsSpan(index * stateRows, stateRows) : default,
+            outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
+            finalStates.AsSpan(index * stateRows, stateRows));
+    }
+
+    private void BackwardLayer(int l, int dir, bool hasDhN)
+    {
+        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = seqLen * batch;
+        int index = l * d + dir, stateRows = batch * h;
+        T[] dOutput = gradientA;
+        layers[index].BackwardThroughTime(dOutput.AsSpan(dir * h, rows * width - dir * h), width,
+            hasDhN ? finalStateGradients.AsSpan(index * stateRows, stateRows) : default,
+            initialStateGradients.AsSpan(index * stateRows, stateRows));
+    }
+
+    // Two threads pay off once a direction's work is well above the cost of handing it to another thread.
+    private bool IsWorthSplitting(int rows) => (long)rows * Options.HiddenSize * Options.HiddenSize >= 1 << 16;
 
     /// <summary>Layer l's input for direction dir: x, the previous layer's whole output (concat), or its own direction's half (separate).</summary>
     private (ReadOnlyMemory<T> Input, int Ld) LayerInput(int l, int dir, int rows)
