@@ -14,6 +14,7 @@ public static class Activation
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckLengths(x.Length, destination.Length, nameof(destination));
+        if (x.IsEmpty) return;   // TensorPrimitives.Sigmoid rejects empty spans
         switch (f)
         {
             case Nonlinearity.Tanh: TensorPrimitives.Tanh(x, destination); break;

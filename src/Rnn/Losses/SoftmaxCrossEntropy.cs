@@ -34,7 +34,7 @@ public static class SoftmaxCrossEntropy
             TensorPrimitives.Subtract(z, max, g);
             TensorPrimitives.Exp(g, g);
             T sum = TensorPrimitives.Sum<T>(g);
-            total += max + T.Log(sum) - zTarget;       // −log p_target
+            total += (max - zTarget) + T.Log(sum);     // −log p_target; max − z first: no cancellation at large logits
             TensorPrimitives.Multiply(g, scale / sum, g);
             g[target] -= scale;
         }
@@ -53,7 +53,7 @@ public static class SoftmaxCrossEntropy
             T max = TensorPrimitives.Max(z);
             double sum = 0;
             foreach (T v in z) sum += Math.Exp(double.CreateChecked(v - max));
-            total += double.CreateChecked(max) + Math.Log(sum) - double.CreateChecked(z[targets[r]]);
+            total += double.CreateChecked(max - z[targets[r]]) + Math.Log(sum);
         }
         return total;
     }
