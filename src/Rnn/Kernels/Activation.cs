@@ -34,25 +34,41 @@ public static class Activation
     {
         CheckLengths(output.Length, gradient.Length, nameof(gradient));
         CheckLengths(output.Length, destination.Length, nameof(destination));
+        int i = 0, n = output.Length, width = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated && f != Nonlinearity.Identity)
+        {
+            // The vector loop reads each chunk before writing it, so gradient and destination may alias.
+            for (; i <= n - width; i += width)
+            {
+                var s = new Vector<T>(output[i..]);
+                var g = new Vector<T>(gradient[i..]);
+                Vector<T> d = f switch
+                {
+                    Nonlinearity.Tanh => g * (Vector<T>.One - s * s),
+                    Nonlinearity.Sigmoid => g * s * (Vector<T>.One - s),
+                    _ => Vector.ConditionalSelect(Vector.GreaterThan(s, Vector<T>.Zero), g, Vector<T>.Zero),
+                };
+                d.CopyTo(destination[i..]);
+            }
+        }
         switch (f)
         {
             case Nonlinearity.Tanh:
-                // g · (1 − s²) = g − g·s·s
-                for (int i = 0; i < output.Length; i++)
+                for (; i < n; i++)
                 {
                     T s = output[i];
                     destination[i] = gradient[i] * (T.One - s * s);
                 }
                 break;
             case Nonlinearity.Sigmoid:
-                for (int i = 0; i < output.Length; i++)
+                for (; i < n; i++)
                 {
                     T s = output[i];
                     destination[i] = gradient[i] * s * (T.One - s);
                 }
                 break;
             case Nonlinearity.Relu:
-                for (int i = 0; i < output.Length; i++)
+                for (; i < n; i++)
                     destination[i] = output[i] > T.Zero ? gradient[i] : T.Zero;
                 break;
             case Nonlinearity.Identity:
