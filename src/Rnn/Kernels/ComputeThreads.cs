@@ -20,24 +20,32 @@ public static class ComputeThreads
         }
     }
 
-    /// <summary>Runs <paramref name="first"/> and <paramref name="second"/> at the same time when two or more threads
-    /// are allowed, else one after the other. Each must touch only its own data.</summary>
-    public static void RunPair(Action first, Action second)
+    /// <summary>Runs both parts of <paramref name="work"/> at the same time when two or more threads are allowed,
+    /// else one after the other. Each part must touch only its own data.</summary>
+    internal static void RunPair(PairedWork work)
     {
         if (Max < 2)
         {
-            first();
-            second();
+            work.Execute(0);
+            work.Execute(1);
             return;
         }
-        Parallel.Invoke(() => Inside(first), () => Inside(second));
+        WorkerPool.Run(work, 2);
     }
 
-    private static void Inside(Action action)
+    /// <summary>A job of two independent halves; kernels called inside it stay on one thread each.</summary>
+    internal abstract class PairedWork : IParallelWork
     {
-        bool saved = insidePair;
-        insidePair = true;
-        try { action(); }
-        finally { insidePair = saved; }
+        /// <inheritdoc/>
+        public void Execute(int part)
+        {
+            bool saved = insidePair;
+            insidePair = true;
+            try { Run(part); }
+            finally { insidePair = saved; }
+        }
+
+        /// <summary>Runs half <paramref name="part"/> (0 or 1).</summary>
+        protected abstract void Run(int part);
     }
 }

@@ -119,19 +119,20 @@ public static class Gemm
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be ≥ 0.");
         int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
         int bRows = transposeB ? n : k, bCols = transposeB ? k : n;
-        CheckOperand("a", aRows, aCols, aLength, lda, nameof(lda));
-        CheckOperand("b", bRows, bCols, bLength, ldb, nameof(ldb));
-        CheckOperand("c", m, n, cLength, ldc, nameof(ldc));
+        CheckOperand("a", aRows, aCols, aLength, lda);
+        CheckOperand("b", bRows, bCols, bLength, ldb);
+        CheckOperand("c", m, n, cLength, ldc);
     }
 
     /// <summary>Checks that a span of <paramref name="length"/> elements holds a [rows, cols] matrix with row stride ld.</summary>
     internal static void CheckMatrix(string name, int rows, int cols, int length, int ld) =>
-        CheckOperand(name, rows, cols, length, ld, "ld" + name);
+        CheckOperand(name, rows, cols, length, ld);
 
-    private static void CheckOperand(string name, int rows, int cols, int length, int ld, string ldName)
+    private static void CheckOperand(string name, int rows, int cols, int length, int ld)
     {
+        // The stride's name ("lda", "ldx", …) is built only on failure: these checks run on every call.
         if (ld < Math.Max(1, cols))
-            throw new ArgumentOutOfRangeException(ldName, ld, $"{ldName} must be ≥ max(1, {cols}), the column count of {name} [{rows}, {cols}].");
+            throw new ArgumentOutOfRangeException("ld" + name, ld, $"ld{name} must be ≥ max(1, {cols}), the column count of {name} [{rows}, {cols}].");
         if (rows == 0 || cols == 0) return;
         long needed = (long)(rows - 1) * ld + cols;
         if (length < needed)
@@ -418,22 +419,49 @@ internal static unsafe class GemmDriver<T, TTile>
     }
 
     /// <summary>Each part takes a run of whole NR column panels of C, so tiles are the same as on one thread.</summary>
-    private static void SplitColumns(GemmOperands<T> op, int parts, int colPanels, GemmPath path)
-        => Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
-        {
-            int j0 = Math.Min(op.N, (int)((long)colPanels * part / parts) * TTile.Cols);
-            int j1 = Math.Min(op.N, (int)((long)colPanels * (part + 1) / parts) * TTile.Cols);
-            Compute(op, 0, op.M, j0, j1, path);
-        });
+    private static void SplitColumns(GemmOperands<T> op, int parts, int panels, GemmPath path)
+        => RunParts(op, parts, panels, path, byColumns: true);
 
     /// <summary>Each part takes a run of whole MR row panels of C.</summary>
-    private static void SplitRows(GemmOperands<T> op, int parts, int rowPanels, GemmPath path)
-        => Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+    private static void SplitRows(GemmOperands<T> op, int parts, int panels, GemmPath path)
+        => RunParts(op, parts, panels, path, byColumns: false);
+
+    // One job object per calling thread, reused: handing a product to the workers allocates nothing.
+    [ThreadStatic] private static SplitJob? t_job;
+
+    private static void RunParts(GemmOperands<T> op, int parts, int panels, GemmPath path, bool byColumns)
+    {
+        var job = t_job ??= new SplitJob();
+        job.Set(op, parts, panels, path, byColumns);
+        WorkerPool.Run(job, parts);
+    }
+
+    /// <summary>The product split into runs of whole panels of C along one dimension.</summary>
+    private sealed class SplitJob : IParallelWork
+    {
+        private GemmOperands<T> op;
+        private int parts, panels;
+        private GemmPath path;
+        private bool byColumns;
+
+        public void Set(GemmOperands<T> operands, int partCount, int panelCount, GemmPath gemmPath, bool columns)
         {
-            int i0 = Math.Min(op.M, (int)((long)rowPanels * part / parts) * TTile.Rows);
-            int i1 = Math.Min(op.M, (int)((long)rowPanels * (part + 1) / parts) * TTile.Rows);
-            Compute(op, i0, i1, 0, op.N, path);
-        });
+            op = operands;
+            parts = partCount;
+            panels = panelCount;
+            path = gemmPath;
+            byColumns = columns;
+        }
+
+        public void Execute(int part)
+        {
+            int size = byColumns ? TTile.Cols : TTile.Rows, limit = byColumns ? op.N : op.M;
+            int start = Math.Min(limit, (int)((long)panels * part / parts) * size);
+            int end = Math.Min(limit, (int)((long)panels * (part + 1) / parts) * size);
+            if (byColumns) Compute(op, 0, op.M, start, end, path);
+            else Compute(op, start, end, 0, op.N, path);
+        }
+    }
 
     private static void Compute(in GemmOperands<T> op, int i0, int i1, int j0, int j1, GemmPath path)
     {

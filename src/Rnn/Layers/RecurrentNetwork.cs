@@ -25,6 +25,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     private T[] input = [];                         // x in time-major order [T·B, I]
     private T[] gradientA = [], gradientB = [];     // ping-pong buffers for dS of a layer's output / input
     private T[] initialStates = [], finalStates = [];                     // h0, hN [L·D, B, H]
+    private readonly DirectionPair directions = new();
     private T[] initialStateGradients = [], finalStateGradients = [];     // dh0, dhN [L·D, B, H]
     private int seqLen, batch;
     private bool forwardDone;
@@ -97,10 +98,10 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         int d = o.NumDirections, h = o.HiddenSize, stateSize = o.NumLayers * d * batch * h;
         if (seqLen < 0) throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, "The sequence length must be ≥ 0.");
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
-        CheckLength(x.Length, (long)seqLen * batch * o.InputSize, nameof(x), Layout(seqLen, batch, o.InputSize));
-        if (!h0.IsEmpty) CheckLength(h0.Length, stateSize, nameof(h0), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
-        if (!y.IsEmpty) CheckLength(y.Length, (long)seqLen * batch * o.OutputSize, nameof(y), Layout(seqLen, batch, o.OutputSize));
-        if (!hN.IsEmpty) CheckLength(hN.Length, stateSize, nameof(hN), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
+        CheckSequence(x.Length, seqLen, batch, o.InputSize, nameof(x));
+        if (!h0.IsEmpty) CheckState(h0.Length, batch, nameof(h0));
+        if (!y.IsEmpty) CheckSequence(y.Length, seqLen, batch, o.OutputSize, nameof(y));
+        if (!hN.IsEmpty) CheckState(hN.Length, batch, nameof(hN));
 
         this.seqLen = seqLen;
         this.batch = batch;
@@ -112,13 +113,14 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
         // Initial and final states go through our own buffers so that the two directions can run on two threads.
         bool hasH0 = !h0.IsEmpty;
+        directions.Prepare(this, forward: true, hasH0);
         EnsureLength(ref initialStates, stateSize);
         EnsureLength(ref finalStates, stateSize);
         if (hasH0) h0.CopyTo(initialStates);
         for (int l = 0; l < o.NumLayers; l++)
         {
-            int layer = l;
-            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(() => ForwardLayer(layer, 0, hasH0), () => ForwardLayer(layer, 1, hasH0));
+            directions.Layer = l;
+            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(directions);
             else for (int dir = 0; dir < d; dir++) ForwardLayer(l, dir, hasH0);
             if (dropoutApplied && l < o.NumLayers - 1) ApplyDropout(l, rows * width);
         }
@@ -142,10 +144,10 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         var o = Options;
         int d = o.NumDirections, h = o.HiddenSize, rows = seqLen * batch, width = o.OutputSize;
         int stateSize = o.NumLayers * d * batch * h;
-        if (!dy.IsEmpty) CheckLength(dy.Length, (long)rows * width, nameof(dy), Layout(seqLen, batch, width));
-        if (!dhN.IsEmpty) CheckLength(dhN.Length, stateSize, nameof(dhN), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
-        if (!dx.IsEmpty) CheckLength(dx.Length, (long)rows * o.InputSize, nameof(dx), Layout(seqLen, batch, o.InputSize));
-        if (!dh0.IsEmpty) CheckLength(dh0.Length, stateSize, nameof(dh0), $"[L·D={o.NumLayers * d}, B={batch}, H={h}]");
+        if (!dy.IsEmpty) CheckSequence(dy.Length, seqLen, batch, width, nameof(dy));
+        if (!dhN.IsEmpty) CheckState(dhN.Length, batch, nameof(dhN));
+        if (!dx.IsEmpty) CheckSequence(dx.Length, seqLen, batch, o.InputSize, nameof(dx));
+        if (!dh0.IsEmpty) CheckState(dh0.Length, batch, nameof(dh0));
 
         int maxWidth = Math.Max(width, o.InputSize);
         EnsureLength(ref gradientA, rows * maxWidth);
@@ -158,6 +160,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         EnsureLength(ref finalStateGradients, stateSize);
         EnsureLength(ref initialStateGradients, stateSize);
         if (hasDhN) dhN.CopyTo(finalStateGradients);
+        directions.Prepare(this, forward: false, hasDhN);
 
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
@@ -167,8 +170,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             if (needInputGradient) dInput.Clear();
             // Through time, each direction on its own buffers (in parallel when worth it); then, one after the
             // other, both directions add their share to the input gradient.
-            int layer = l;
-            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(() => BackwardLayer(layer, 0, hasDhN), () => BackwardLayer(layer, 1, hasDhN));
+            directions.Layer = l;
+            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(directions);
             else for (int dir = 0; dir < d; dir++) BackwardLayer(l, dir, hasDhN);
             if (needInputGradient)
                 for (int dir = 0; dir < d; dir++)
@@ -210,6 +213,28 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         layers[index].BackwardThroughTime(dOutput.AsSpan(dir * h, rows * width - dir * h), width,
             hasDhN ? finalStateGradients.AsSpan(index * stateRows, stateRows) : default,
             initialStateGradients.AsSpan(index * stateRows, stateRows));
+    }
+
+    /// <summary>The two directions of one layer as a job for two threads (one object, reused: no allocation per call).</summary>
+    private sealed class DirectionPair : ComputeThreads.PairedWork
+    {
+        private RecurrentNetwork<T>? network;
+        private bool forward, hasState;
+
+        public int Layer { get; set; }
+
+        public void Prepare(RecurrentNetwork<T> owner, bool forward, bool hasState)
+        {
+            network = owner;
+            this.forward = forward;
+            this.hasState = hasState;
+        }
+
+        protected override void Run(int part)
+        {
+            if (forward) network!.ForwardLayer(Layer, part, hasState);
+            else network!.BackwardLayer(Layer, part, hasState);
+        }
     }
 
     // Two threads pay off once a direction's work is well above the cost of handing it to another thread.
@@ -261,13 +286,20 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
                 source.Slice((t * batch + b) * features, features).CopyTo(destination.Slice((b * seqLen + t) * features, features));
     }
 
-    private string Layout(int seqLen, int batch, int features) =>
-        Options.BatchFirst ? $"[B={batch}, T={seqLen}, {features}]" : $"[T={seqLen}, B={batch}, {features}]";
-
-    private static void CheckLength(int actual, long expected, string name, string shape)
+    // The checks format their message only when they fail: a training step must not allocate.
+    private void CheckSequence(int actual, int seqLen, int batch, int features, string name)
     {
-        if (actual != expected)
-            throw new ArgumentException($"{name} has {actual} elements; expected {shape} = {expected}.", name);
+        if (actual == (long)seqLen * batch * features) return;
+        string shape = Options.BatchFirst ? $"[B={batch}, T={seqLen}, {features}]" : $"[T={seqLen}, B={batch}, {features}]";
+        throw new ArgumentException($"{name} has {actual} elements; expected {shape} = {(long)seqLen * batch * features}.", name);
+    }
+
+    private void CheckState(int actual, int batch, string name)
+    {
+        int states = Options.NumLayers * Options.NumDirections;
+        if (actual == states * batch * Options.HiddenSize) return;
+        throw new ArgumentException(
+            $"{name} has {actual} elements; expected [L·D={states}, B={batch}, H={Options.HiddenSize}] = {states * batch * Options.HiddenSize}.", name);
     }
 
     private static void EnsureLength(ref T[] buffer, int length)
