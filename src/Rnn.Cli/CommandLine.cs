@@ -15,6 +15,9 @@ public static class CommandLine
         EvalCommand.Create(),
         GradCheckCommand.Create(),
         BenchCommand.Create(),
+        GradFlowCommand.Create(),
+        ImportCommand.Create(),
+        ExportCommand.Create(),
     };
 
     /// <summary>Runs <c>rnn</c> with <paramref name="args"/>, writing to the given writers (the console by default).</summary>

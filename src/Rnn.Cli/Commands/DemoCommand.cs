@@ -19,15 +19,23 @@ public static class DemoCommand
         var output = new Option<string>("--out-dir") { Description = "Folder for the model and the loss curve.", DefaultValueFactory = _ => "rnn-demo" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for the corpus, the weights and the samples.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Threads for matrix products.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var task = CommandLine.Choice("--task", "language: the character model; bidirectional: labels that need the future, one- vs two-way RNN; memory: recall of x_(t−d) for d = 1..20 (these two ignore --minutes).",
+            "language", "language", "bidirectional", "memory");
         var command = new Command("demo", "Train a character-level RNN on a built-in corpus for two minutes and show what it learned.")
         {
-            minutes, output, seed, threads,
+            minutes, output, seed, threads, task,
         };
         command.SetAction(parse =>
         {
             double m = parse.GetValue(minutes);
             if (!(m > 0 && m <= 24 * 60)) throw new UsageException($"--minutes must be in (0, 1440], not {m}.");
             Threading.Configure(parse.GetValue(threads));
+            var writer = parse.InvocationConfiguration.Output;
+            switch (parse.GetValue(task))
+            {
+                case "bidirectional": SequenceDemos.RunBidirectional(new FutureTokenOptions { Seed = parse.GetValue(seed) }, writer); return ExitCodes.Ok;
+                case "memory": SequenceDemos.RunMemory(new DelayRecallOptions { Seed = parse.GetValue(seed) }, parse.GetValue(output)!, writer); return ExitCodes.Ok;
+            }
             Run(m, parse.GetValue(output)!, parse.GetValue(seed), parse.InvocationConfiguration.Output, TrainCommand.CancelOnCtrlC());
             return ExitCodes.Ok;
         });

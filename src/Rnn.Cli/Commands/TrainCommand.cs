@@ -48,6 +48,9 @@ public sealed record TrainRequest
 
     /// <summary>A loss-curve PNG to write, or null.</summary>
     public string? Plot { get; init; }
+
+    /// <summary>Whether to print ‖δ_k‖ of the recurrent layers at every validation point.</summary>
+    public bool LogGradientFlow { get; init; }
 }
 
 /// <summary><c>rnn train</c>: trains a character- or word-level language model on a text file.</summary>
@@ -83,11 +86,12 @@ public static class TrainCommand
         var output = new Option<string>("--out", "-o") { Description = "Model/checkpoint file to write.", DefaultValueFactory = _ => "model.safetensors" };
         var resume = new Option<string?>("--resume") { Description = "Continue training from this checkpoint (same text)." };
         var plot = new Option<string?>("--plot") { Description = "Write the loss curve to this PNG." };
+        var logGradFlow = new Option<bool>("--log-grad-flow") { Description = "Print the BPTT error-term norms ‖δ_k‖ at every validation point." };
 
         var command = new Command("train", "Train a language model on a text file (truncated BPTT, checkpoints, resume).")
         {
             file, tokens, hidden, layers, embedding, bidirectional, nonlinearity, seq, batch, optimizer, lr, momentum, clip, clipValue,
-            lrDecay, lrDecayEvery, dropout, epochs, steps, minutes, valFraction, seed, threads, evalEvery, output, resume, plot,
+            lrDecay, lrDecayEvery, dropout, epochs, steps, minutes, valFraction, seed, threads, evalEvery, output, resume, plot, logGradFlow,
         };
         command.SetAction(parse =>
         {
@@ -126,6 +130,7 @@ public static class TrainCommand
                 Out = parse.GetValue(output)!,
                 Resume = parse.GetValue(resume),
                 Plot = parse.GetValue(plot),
+                LogGradientFlow = parse.GetValue(logGradFlow),
             };
             Run(request, parse.InvocationConfiguration.Output, CancelOnCtrlC());
             return ExitCodes.Ok;
@@ -193,6 +198,8 @@ public static class TrainCommand
             model = new LanguageModel<float>(config, options.Seed);
         }
 
+        string? outFolder = Path.GetDirectoryName(Path.GetFullPath(request.Out));
+        if (outFolder is not null) Directory.CreateDirectory(outFolder);
         string unit = vocabulary.Kind == TokenKind.Word ? "bits/word" : "bits/char";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"corpus {request.Source}: {tokens.Length} tokens ({train.Length} train, {validation.Length} validation), vocabulary {vocabulary.Count}; model {model.Config}, {model.Parameters.Count} parameters"));
@@ -202,6 +209,7 @@ public static class TrainCommand
             CheckpointPath = request.Out,
             Progress = progress.Report,
             Warning = progress.Warn,
+            GradientFlow = request.LogGradientFlow ? (step, norms) => { progress.Finish(); output.WriteLine(GradientFlowLine(step, norms)); } : null,
         };
         try
         {
@@ -257,6 +265,12 @@ public static class TrainCommand
         if (epochs is null && steps is null && minutes is null) epochs = 1;
         return new StopCondition(epochs, steps, minutes is double mm ? TimeSpan.FromMinutes(mm) : null);
     }
+
+    /// <summary>One line per layer: ‖δ_k‖ at the chunk's last step, a quarter, half and all the way back, and the fitted factor per step.</summary>
+    private static string GradientFlowLine(long step, double[][] norms) => string.Join(Environment.NewLine, norms.Select((n, l) =>
+        FormattableString.Invariant($"grad flow step {step} layer {l}: ‖δ_k‖ at t−k = 0, {n.Length / 4}, {n.Length / 2}, {n.Length - 1}: ") +
+        string.Join(" ", new[] { n.Length - 1, n.Length - 1 - n.Length / 4, n.Length - 1 - n.Length / 2, 0 }.Select(k => n[k].ToString("0.00e+00", CultureInfo.InvariantCulture))) +
+        FormattableString.Invariant($"; ×{Math.Pow(10, GradientFlow.Slope(n)):F4} per step")));
 
     private static int NonNegative(int value, string name) =>
         value >= 0 ? value : throw new UsageException($"{name} must be ≥ 0, not {value}.");

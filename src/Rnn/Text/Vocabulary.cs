@@ -243,6 +243,11 @@ public sealed class Vocabulary
         {
             throw Invalid($"the vocabulary is not valid JSON: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString on a property name or "kind" whose escapes decode to an unpaired surrogate.
+            throw Invalid($"the vocabulary holds a string that is not valid Unicode: {e.Message}", e);
+        }
     }
 
     /// <summary>Reads the next JSON token; malformed or truncated JSON makes the reader throw <see cref="JsonException"/>.</summary>

@@ -73,7 +73,7 @@ public sealed class Checkpoint
             {
                 training = JsonSerializer.Deserialize<TrainingState>(trainingJson, Json)
                     ?? throw new InvalidDataException($"{name}: the training state is null.");
-                training.Options.Validate();
+                training.Validate();
             }
             catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
             {
@@ -83,9 +83,15 @@ public sealed class Checkpoint
         return new Checkpoint(file, config, vocabulary, training);
     }
 
-    /// <summary>Builds the model and loads every parameter, checking each shape.</summary>
+    /// <summary>
+    /// Builds the model and loads every parameter, checking each shape. The sizes in the configuration are first
+    /// checked against the file's tensors, so a configuration claiming a model larger than the file allocates nothing.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A parameter is missing, has another shape, or is not finite.</exception>
+    /// <exception cref="SafeTensorsFormatException">A parameter's dtype is not a floating-point type.</exception>
     public LanguageModel<T> CreateModel<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
+        RequireTensorsOfConfiguredSize();
         var model = new LanguageModel<T>(Config);
         foreach (var p in model.Parameters.All)
         {
@@ -115,6 +121,9 @@ public sealed class Checkpoint
                 if (file.Info(name).ElementCount != p.Length)
                     throw new InvalidDataException($"{file.SourceName}: optimizer state '{name}' has {file.Info(name).ElementCount} values, expected {p.Length}.");
                 file.ReadInto(name, buffer.AsSpan(p.Offset, p.Length));
+                // A non-finite state turns the next update, and every checkpoint after it, into NaN.
+                if (!Optim.GradientClipping.AllFinite<T>(buffer.AsSpan(p.Offset, p.Length)))
+                    throw new InvalidDataException($"{file.SourceName}: optimizer state '{name}' contains NaN or infinity.");
             }
             optimizer.LoadState(state.Name, buffer);
         }
@@ -128,6 +137,8 @@ public sealed class Checkpoint
         var values = file.Read<T>(HiddenTensor);
         if (values.Length != expectedLength)
             throw new InvalidDataException($"{file.SourceName}: '{HiddenTensor}' has {values.Length} values, expected {expectedLength}.");
+        if (!Optim.GradientClipping.AllFinite<T>(values))
+            throw new InvalidDataException($"{file.SourceName}: '{HiddenTensor}' contains NaN or infinity.");
         return values;
     }
 
@@ -159,6 +170,26 @@ public sealed class Checkpoint
             writer.Add<T>(HiddenTensor, hidden, l, hidden.Length / (l * h), h);
         }
         writer.Save(path);
+    }
+
+    // The embedding, the output layer and each layer's recurrent weights together scale with every size in the
+    // configuration (V, E, H, L); requiring them in the file first bounds the model by the file's own size. The layer
+    // loop stops at the first missing tensor, so a claimed L of 10^9 costs one lookup per tensor the file really has.
+    private void RequireTensorsOfConfiguredSize()
+    {
+        RequireShape("embedding.weight", Config.VocabularySize, Config.EmbeddingSize);
+        RequireShape("linear.weight", Config.VocabularySize, Config.HiddenSize);
+        for (int layer = 0; layer < Config.NumLayers; layer++)
+            RequireShape($"rnn.weight_hh_l{layer}", Config.HiddenSize, Config.HiddenSize);
+    }
+
+    private void RequireShape(string name, int rows, int columns)
+    {
+        if (!file.Contains(name))
+            throw new InvalidDataException($"{file.SourceName}: missing parameter '{name}' [{rows}, {columns}].");
+        var shape = file.Info(name).Shape;
+        if (shape.Count != 2 || shape[0] != rows || shape[1] != columns)
+            throw new InvalidDataException($"{file.SourceName}: parameter '{name}' is [{string.Join(", ", shape)}], expected [{rows}, {columns}].");
     }
 
     private static string Required(SafeTensorsFile file, string name, string key) =>

@@ -94,6 +94,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Called with a one-line warning (a skipped non-finite step).</summary>
     public Action<string>? Warning { get; init; }
 
+    /// <summary>
+    /// Called at every validation point with the step and, per recurrent layer, ‖δ_k‖ for k = 0..T−1 of that step's
+    /// backward pass (<see cref="Training.GradientFlow.DeltaNorms{T}(Layers.RecurrentNetwork{T}, int)"/>).
+    /// </summary>
+    public Action<long, double[][]>? GradientFlow { get; init; }
+
     /// <summary>The path of the "best" checkpoint for a "last" path.</summary>
     public static string BestPath(string lastPath)
     {
@@ -104,7 +110,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Trains until <paramref name="stop"/> or cancellation; always ends with a validation (if any) and a "last" checkpoint.
-    /// Throws <see cref="InvalidOperationException"/> when more than MaxSkippedSteps consecutive steps are not finite.
+    /// Throws <see cref="InvalidOperationException"/> when more than MaxSkippedSteps consecutive steps are not finite,
+    /// or when an update makes a parameter non-finite (nothing is saved then).
     /// </summary>
     public void Run(StopCondition stop, CancellationToken cancellation = default)
     {
@@ -152,6 +159,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (Options.ClipNorm > 0) GradientClipping.ClipByGlobalNorm<T>(model.Parameters.Gradients, Options.ClipNorm);
             optimizer.LearningRate = schedule.RateAt(State.Step);
             optimizer.Step();
+            // Finite gradients can still give a non-finite update (a damaged optimizer state resumed from a file, an
+            // absurd learning rate); stopping before State.Step counts it keeps it out of every checkpoint.
+            if (!GradientClipping.AllFinite<T>(model.Parameters.Values))
+                throw new InvalidOperationException(
+                    $"training diverged: the update of step {State.Step + 1} made a parameter non-finite; the last checkpoint is unaffected. Try a lower --lr.");
             State.Step++;
             lossSum += loss;
             lossCount++;
@@ -160,6 +172,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (due)
             {
                 if (evaluateEvery == 0) nextEvaluation = clock.Elapsed + evaluationPeriod;
+                GradientFlow?.Invoke(State.Step, Training.GradientFlow.DeltaNorms(model.Rnn, Options.SeqLen));
                 Record(lossSum / lossCount, clock, startSeconds);
                 lossSum = 0;
                 lossCount = 0;

@@ -35,4 +35,28 @@ public sealed class TrainingState
 
     /// <summary>The loss curve.</summary>
     public List<LossPoint> History { get; set; } = [];
+
+    /// <summary>Counts beyond 2^53 cannot come from a real run, and larger ones lose precision as doubles.</summary>
+    private const long MaxCount = 1L << 53;
+
+    /// <summary>
+    /// Checks a state read from a file: no field is null, the counts are in [0, 2^53] with the steps and skipped steps
+    /// at most the chunks seen, the random state has four words not all zero, the seconds are finite and not negative,
+    /// and the options are valid.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A field breaks one of these rules.</exception>
+    /// <exception cref="ArgumentException">An option is out of range (from <see cref="TrainingOptions.Validate"/>).</exception>
+    public void Validate()
+    {
+        // The JSON deserializer fills a field written as null with null, whatever the declared nullability.
+        if (Options is null || History is null || RandomState is null || CorpusHash is null || History.Contains(null!))
+            throw new InvalidDataException("the training state has a null field.");
+        if (ChunksSeen is < 0 or > MaxCount || Step < 0 || Step > ChunksSeen || SkippedSteps < 0 || SkippedSteps > ChunksSeen)
+            throw new InvalidDataException($"the training state's counts are impossible: {Step} steps and {SkippedSteps} skipped of {ChunksSeen} chunks.");
+        if (RandomState.Length != 4 || RandomState.All(word => word == 0))
+            throw new InvalidDataException("the training state's random state is not four words, not all zero.");
+        if (!double.IsFinite(Seconds) || Seconds < 0)
+            throw new InvalidDataException($"the training state's time {Seconds} is not a finite, non-negative number of seconds.");
+        Options.Validate();
+    }
 }

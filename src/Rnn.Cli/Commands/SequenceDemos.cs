@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using Rnn.IO;
+using Rnn.Training;
+using ScottPlot;
+
+namespace Rnn.Cli.Commands;
+
+/// <summary>
+/// <c>rnn demo --task bidirectional|memory</c>: two small tasks on generated data that show what a bidirectional RNN
+/// gains and where a vanilla RNN's memory ends.
+/// </summary>
+public static class SequenceDemos
+{
+    /// <summary>Trains a unidirectional and a bidirectional RNN on y_t = x_{t+k} and prints both test accuracies.</summary>
+    public static (FutureTokenResult Unidirectional, FutureTokenResult Bidirectional) RunBidirectional(FutureTokenOptions options, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rnn demo --task bidirectional: label every step of a random sequence over {options.Symbols} symbols with the symbol {options.Lookahead} steps later"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"(or 'past the end'); T={options.SeqLen}, tanh, H={options.Hidden} per direction, softmax cross-entropy at every step, {options.Steps} Adam steps of {options.Batch} sequences."));
+        var clock = Stopwatch.StartNew();
+        var uni = FutureTokenTask.Run(options, bidirectional: false);
+        var bi = FutureTokenTask.Run(options, bidirectional: true);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"unidirectional: test accuracy {uni.Accuracy:P1}, cross-entropy {uni.Loss:F3} nats (without the future at most {FutureTokenTask.BlindAccuracy(options):P1} is expected)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bidirectional:  test accuracy {bi.Accuracy:P1}, cross-entropy {bi.Loss:F3} nats"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"({clock.Elapsed.TotalSeconds:F0} s)"));
+        return (uni, bi);
+    }
+
+    /// <summary>Trains the delay-recall network, prints R² per delay and writes two PNGs into <paramref name="folder"/>.</summary>
+    public static DelayRecallResult RunMemory(DelayRecallOptions options, string folder, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"rnn demo --task memory: x_t uniform in (−1, 1); at every step output x_(t−d) for each d = 1..{options.MaxDelay} at once"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"T={options.SeqLen}, one tanh layer, H={options.Hidden}, linear read-out, mean squared error, {options.Steps} Adam steps of {options.Batch} sequences."));
+        var clock = Stopwatch.StartNew();
+        var result = DelayRecallTask.Run(options);
+        output.WriteLine("R² = 1 − MSE/Var(x) on held-out sequences (1 = perfect recall, 0 = no memory):");
+        for (int d = 1; d <= result.RSquared.Length; d++)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  d = {d,2}  R² = {result.RSquared[d - 1],6:F3}  {Bar(result.RSquared[d - 1])}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Σ_d R² = {result.RSquared.Sum():F2}: a linear read-out of an H-unit state recalls at most H = {options.Hidden} independent inputs in all (memory capacity ≤ H)."));
+        output.WriteLine(result.MemoryEnd() is int end
+            ? $"memory ends at d = {end}: the first delay recalled with R² below 0.5."
+            : "every delay is recalled with R² ≥ 0.5.");
+
+        Directory.CreateDirectory(folder);
+        string byDelay = Path.Combine(folder, "memory-by-delay.png"), traces = Path.Combine(folder, "memory-traces.png");
+        SaveByDelay(byDelay, result);
+        SaveTraces(traces, result, options);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"charts: {byDelay}, {traces} ({clock.Elapsed.TotalSeconds:F0} s)"));
+        return result;
+    }
+
+    private static string Bar(double r2) => new('#', (int)Math.Round(Math.Clamp(r2, 0, 1) * 40));
+
+    private static void SaveByDelay(string path, DelayRecallResult result)
+    {
+        var plot = new Plot();
+        double[] delays = [.. Enumerable.Range(1, result.RSquared.Length).Select(d => (double)d)];
+        var scatter = plot.Add.Scatter(delays, result.RSquared);
+        scatter.LineWidth = 2;
+        scatter.MarkerSize = 8;
+        plot.Add.HorizontalLine(0.5, 1, Colors.Gray, LinePattern.Dashed);
+        plot.Axes.SetLimitsY(Math.Min(-0.05, result.RSquared.Min() - 0.05), 1.05);
+        plot.Title("Delay recall by a vanilla tanh RNN: R² of x_(t−d) against the delay d");
+        plot.XLabel("delay d (steps)");
+        plot.YLabel("R² on held-out sequences");
+        Write(path, plot);
+    }
+
+    private static void SaveTraces(string path, DelayRecallResult result, DelayRecallOptions options)
+    {
+        // Truth x_(t−d) and prediction for a few delays, each pair shifted down by 3 so the panels do not overlap.
+        int t = options.SeqLen, delays = options.MaxDelay;
+        int[] shown = [.. new[] { 1, delays / 4, delays / 2, delays }.Where(d => d >= 1).Distinct()];
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < shown.Length; i++)
+        {
+            int d = shown[i];
+            int offset = -3 * i;
+            double[] steps = [.. Enumerable.Range(d, t - d).Select(s => (double)s)];
+            var truth = plot.Add.Scatter(steps, [.. Enumerable.Range(d, t - d).Select(s => result.Input[s - d] + offset)]);
+            truth.Color = Colors.Black;
+            truth.MarkerSize = 0;
+            truth.LineWidth = 1.5f;
+            truth.LegendText = i == 0 ? "truth x_(t−d)" : "";
+            var prediction = plot.Add.Scatter(steps, [.. Enumerable.Range(d, t - d).Select(s => result.Predictions[s * delays + d - 1] + offset)]);
+            prediction.Color = palette.GetColor(i);
+            prediction.MarkerSize = 0;
+            prediction.LineWidth = 2;
+            prediction.LinePattern = LinePattern.Dashed;
+            prediction.LegendText = string.Create(CultureInfo.InvariantCulture, $"prediction, d = {d} (R² {result.RSquared[d - 1]:F2}), shifted by {offset}");
+        }
+        plot.Title("One held-out sequence: the delayed input and the RNN's recall of it");
+        plot.XLabel("step t");
+        plot.YLabel("x_(t−d), each delay shifted down by 3");
+        Write(path, plot);
+    }
+
+    private static void Write(string path, Plot plot)
+    {
+        plot.ShowLegend(Alignment.LowerLeft);
+        byte[] png = plot.GetImageBytes(1000, 600, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
+    }
+}
