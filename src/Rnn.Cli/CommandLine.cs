@@ -30,7 +30,8 @@ public static class CommandLine
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            foreach (var e in result.Errors) error.WriteLine($"rnn: {e.Message}");
+            // Some parser messages list the allowed values on lines of their own; every message must stay one line.
+            foreach (var e in result.Errors) error.WriteLine($"rnn: {string.Join(' ', e.Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))}");
             error.WriteLine("Try 'rnn --help'.");
             return ExitCodes.Usage;
         }

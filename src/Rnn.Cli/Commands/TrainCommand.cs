@@ -75,6 +75,7 @@ public static class TrainCommand
         var clipValue = new Option<double>("--clip-value") { Description = "Clamp each gradient element to ±value (0 = off).", DefaultValueFactory = _ => 0 };
         var lrDecay = new Option<double>("--lr-decay") { Description = "Multiply the learning rate by this every --lr-decay-every steps.", DefaultValueFactory = _ => 1 };
         var lrDecayEvery = CommandLine.PositiveInt("--lr-decay-every", "Steps between learning-rate decays.", 1000);
+        var lrSchedule = CommandLine.Choice("--lr-schedule", "cosine: from --lr down to 5% of it over the run; constant: only --lr-decay applies.", "cosine", "cosine", "constant");
         var dropout = new Option<double>("--dropout") { Description = "Dropout between layers, in [0, 1).", DefaultValueFactory = _ => 0 };
         var epochs = new Option<double?>("--epochs") { Description = "Stop after this many passes over the text." };
         var steps = new Option<long?>("--steps") { Description = "Stop after this many optimizer steps in total." };
@@ -91,7 +92,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a language model on a text file (truncated BPTT, checkpoints, resume).")
         {
             file, tokens, hidden, layers, embedding, bidirectional, nonlinearity, seq, batch, optimizer, lr, momentum, clip, clipValue,
-            lrDecay, lrDecayEvery, dropout, epochs, steps, minutes, valFraction, seed, threads, evalEvery, output, resume, plot, logGradFlow,
+            lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, seed, threads, evalEvery, output, resume, plot, logGradFlow,
         };
         command.SetAction(parse =>
         {
@@ -122,6 +123,7 @@ public static class TrainCommand
                     ClipValue = parse.GetValue(clipValue),
                     LearningRateDecay = parse.GetValue(lrDecay),
                     LearningRateDecayEvery = parse.GetValue(lrDecayEvery),
+                    CosineSchedule = parse.GetValue(lrSchedule) == "cosine",
                     ValidationFraction = parse.GetValue(valFraction),
                     Seed = parse.GetValue(seed),
                     EvaluateEvery = parse.GetValue(evalEvery),

@@ -157,7 +157,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             consecutiveSkips = 0;
             if (Options.ClipValue > 0) GradientClipping.ClipByValue<T>(model.Parameters.Gradients, Options.ClipValue);
             if (Options.ClipNorm > 0) GradientClipping.ClipByGlobalNorm<T>(model.Parameters.Gradients, Options.ClipNorm);
-            optimizer.LearningRate = schedule.RateAt(State.Step);
+            double rate = schedule.RateAt(State.Step);
+            if (Options.CosineSchedule)
+                rate *= MinimumRateFraction + (1 - MinimumRateFraction) * 0.5 * (1 + Math.Cos(Math.PI * Fraction(stop, clock.Elapsed, targetChunks)));
+            optimizer.LearningRate = rate;
             optimizer.Step();
             // Finite gradients can still give a non-finite update (a damaged optimizer state resumed from a file, an
             // absurd learning rate); stopping before State.Step counts it keeps it out of every checkpoint.
@@ -209,6 +212,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         long planned = stop.Steps ?? (stop.Epochs is double e ? (long)(e * streams.ChunksPerEpoch) : 10_000);
         return (int)Math.Clamp(planned / 20, 1, 500);
     }
+
+    private const double MinimumRateFraction = 0.05;
 
     private double Fraction(StopCondition stop, TimeSpan elapsed, long targetChunks)
     {

@@ -32,6 +32,13 @@ public sealed record TrainingOptions
     /// <summary>Steps between learning-rate decays.</summary>
     public int LearningRateDecayEvery { get; init; } = 1000;
 
+    /// <summary>
+    /// Whether the learning rate follows a cosine from its initial value down to 5% of it over the run, on top of
+    /// any exponential decay: lr · (0.05 + 0.95 · ½(1 + cos π f)), f the fraction of the run done (of its steps,
+    /// epochs or minutes, whichever limit is nearest). A resumed timed run restarts its cosine over its own minutes.
+    /// </summary>
+    public bool CosineSchedule { get; init; }
+
     /// <summary>The fraction of the corpus (its end) held out for validation.</summary>
     public double ValidationFraction { get; init; } = 0.05;
 
