@@ -32,6 +32,8 @@ public static class ExitCodes
         catch (UnauthorizedAccessException e) { return Report(error, e.Message, Failure); }
         catch (InvalidOperationException e) { return Report(error, e.Message, Failure); }
         catch (OutOfMemoryException) { return Report(error, "out of memory: try a smaller --batch, --seq or --hidden", Failure); }
+        // Sizes are checked products of the options (e.g. H·H for --hidden 100000), so an overflow means the options ask too much.
+        catch (OverflowException) { return Report(error, "too large: the options ask for an array of more than 2^31 elements; try a smaller --hidden, --embedding, --batch or --seq", Usage); }
     }
 
     private static int Report(TextWriter error, string message, int code)

@@ -84,14 +84,14 @@ public static class GradFlowCommand
             $"gradflow: I={n.InputSize} H={n.HiddenSize} L={n.NumLayers} T={first.SeqLen} B={first.Batch}, bias {(n.Bias ? "on" : "off")}, float64; {init}; loss at t = T−1 only, ‖dY‖ = 1"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"PyTorch's init gave layer 0 a spectral radius of {runs[0].InitialSpectralRadii[0]:F3}. slope = least-squares slope of log10 ‖δ_k‖ against t − k; factor = 10^slope per step."));
-        output.WriteLine($"{"run",-22} {"layer",5} {"ρ(W)",7} {"σmax(W)",8} {"‖∇θ‖",9} {"clip ×",9} {"‖δ_t‖",9} {"‖δ_0‖",9} {"slope",8} {"factor",7}");
+        output.WriteLine($"{"run",-22} {"layer",5} {"ρ(W)",7} {"σmax(W)",8} {"‖∇θ‖",9} {"clip ×",9} {"‖δ_t‖",9} {"‖δ_0‖",10} {"slope",8} {"factor",7}");
         foreach (var run in runs)
             for (int l = 0; l < run.Norms.Count; l++)
             {
                 double[] norms = run.Norms[l];
                 double slope = run.Slope(l);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Label(run.Options),-22} {l,5} {run.SpectralRadii[l],7:F3} {run.LargestSingularValues[l],8:F3} {run.GradientNorm,9:0.00e+00} {run.ClipScale,9:0.00e+00} {norms[^1],9:0.00e+00} {norms[0],9:0.00e+00} {slope,8:F4} {Math.Pow(10, slope),7:F4}"));
+                    $"{Label(run.Options),-22} {l,5} {run.SpectralRadii[l],7:F3} {run.LargestSingularValues[l],8:F3} {run.GradientNorm,9:0.00e+00} {run.ClipScale,9:0.00e+00} {norms[^1],9:0.00e+00} {norms[0],10:0.00e+00} {slope,8:F4} {Math.Pow(10, slope),7:F4}"));
             }
         Save(pngPath, runs);
         output.WriteLine($"chart: {pngPath}");

@@ -173,7 +173,7 @@ public static class TrainCommand
         {
             throw new UsageException($"{request.Source} is too short to hold out a validation part: {e.Message.Split(" (Parameter")[0]}");
         }
-        int needed = options.BatchSize * options.SeqLen + 1;
+        long needed = (long)options.BatchSize * options.SeqLen + 1;
         if (train.Length < needed)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"{request.Source} is too short: its training part has {train.Length} tokens, and one chunk of --batch {options.BatchSize} × --seq {options.SeqLen} needs {needed}. Use a longer text or smaller --batch/--seq."));

@@ -9,6 +9,12 @@ public static class AtomicFile
     /// If <paramref name="write"/>, the flush or the rename throws, the temporary file is deleted, the existing file is
     /// left untouched, and the exception propagates. <paramref name="write"/> must not dispose the stream.
     /// </summary>
+    /// <remarks>
+    /// A process killed at any moment leaves either the old or the new file at <paramref name="path"/>, plus at most a
+    /// leftover temporary file named <c>.NAME.GUID.tmp</c> beside it. The directory entry itself is not fsynced: .NET
+    /// has no API to open a directory for <c>fsync</c>, so after a power loss or kernel crash the rename may be lost and
+    /// the old file found again (never a partial one).
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or names a directory.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="write"/> is null.</exception>
     public static void Write(string path, Action<Stream> write)
