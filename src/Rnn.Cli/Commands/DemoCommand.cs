@@ -56,7 +56,7 @@ public static class DemoCommand
             Text = text,
             Source = "built-in corpus",
             Hidden = 256,
-            Options = new TrainingOptions { SeqLen = 64, BatchSize = 32, Seed = seed, ValidationFraction = 0.05, CosineSchedule = true },
+            Options = new TrainingOptions { SeqLen = 64, BatchSize = 32, Seed = seed, ValidationFraction = 0.05, LearningRate = 2e-3, CosineSchedule = true },
             Stop = new StopCondition(Duration: TimeSpan.FromMinutes(minutes)),
             Out = Path.Combine(folder, "model.safetensors"),
             Plot = Path.Combine(folder, "loss.png"),

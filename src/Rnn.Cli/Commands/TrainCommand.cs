@@ -20,7 +20,7 @@ public sealed record TrainRequest
     public TokenKind Tokens { get; init; } = TokenKind.Character;
 
     /// <summary>H.</summary>
-    public int Hidden { get; init; } = 256;
+    public int Hidden { get; init; } = 512;
 
     /// <summary>L.</summary>
     public int Layers { get; init; } = 1;
@@ -61,7 +61,7 @@ public static class TrainCommand
     {
         var file = new Argument<string>("text-file") { Description = "A UTF-8 text file to learn from." };
         var tokens = CommandLine.Choice("--tokens", "Model characters or words.", "char", "char", "word");
-        var hidden = CommandLine.PositiveInt("--hidden", "Hidden units per layer.", 256);
+        var hidden = CommandLine.PositiveInt("--hidden", "Hidden units per layer.", 512);
         var layers = CommandLine.PositiveInt("--layers", "Stacked recurrent layers.", 1);
         var embedding = new Option<int>("--embedding") { Description = "Embedding width (default: min(hidden, 64)).", DefaultValueFactory = _ => 0 };
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Refused: a language model must not see the token it predicts." };
@@ -69,7 +69,7 @@ public static class TrainCommand
         var seq = CommandLine.PositiveInt("--seq", "BPTT chunk length T.", 64);
         var batch = CommandLine.PositiveInt("--batch", "Parallel streams B.", 32);
         var optimizer = CommandLine.Choice("--optimizer", "Update rule.", "adam", "adam", "adagrad", "sgd");
-        var lr = new Option<double>("--lr") { Description = "Learning rate (default: 0.002 for adam, 0.1 for adagrad and sgd)." };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (default: 0.004 for adam, 0.1 for adagrad and sgd)." };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 };
         var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm (0 = off).", DefaultValueFactory = _ => 5 };
         var clipValue = new Option<double>("--clip-value") { Description = "Clamp each gradient element to ±value (0 = off).", DefaultValueFactory = _ => 0 };
@@ -101,7 +101,7 @@ public static class TrainCommand
             string path = parse.GetValue(file)!;
             Threading.Configure(parse.GetValue(threads));
             string optimizerName = parse.GetValue(optimizer)!;
-            double learningRate = parse.GetResult(lr) is null ? (optimizerName == "adam" ? 2e-3 : 0.1) : parse.GetValue(lr);
+            double learningRate = parse.GetResult(lr) is null ? (optimizerName == "adam" ? 4e-3 : 0.1) : parse.GetValue(lr);
             var request = new TrainRequest
             {
                 Text = ReadText(path),

@@ -15,7 +15,7 @@ public sealed record TrainingOptions
     public string Optimizer { get; init; } = "adam";
 
     /// <summary>The initial learning rate.</summary>
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 4e-3;
 
     /// <summary>SGD momentum (ignored by the other optimizers).</summary>
     public double Momentum { get; init; } = 0.9;
