@@ -27,7 +27,7 @@ public static class BenchCommand
         var lm = new Option<bool>("--lm") { Description = "Time a language model: embedding → RNN → Linear → softmax cross-entropy." };
         var vocab = CommandLine.PositiveInt("--vocab", "V, with --lm.", 65);
         var threads = new Option<int>("--threads") { Description = "Threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var steps = CommandLine.PositiveInt("--steps", "Timed repetitions (after 3 warm-up ones).", 20);
+        var steps = CommandLine.PositiveInt("--steps", "Timed repetitions (after a warm-up of at least a second and 3 steps).", 20);
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var command = new Command("bench", "Time forward and train steps of an RNN (or a language model) in float32.")
         {
@@ -127,7 +127,10 @@ public static class BenchCommand
 
     private static double Median(int steps, Action step)
     {
-        for (int i = 0; i < 3; i++) step();
+        // Warm up for a second (at least 3 steps): the JIT compiles hot methods fully only after ~30 calls, and a
+        // short run would otherwise time unoptimised code that no real training ever runs for long.
+        long warmStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 3 || (i < 1000 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 1); i++) step();
         long before = GC.GetTotalAllocatedBytes(precise: true);
         step();
         lastStepAllocation = GC.GetTotalAllocatedBytes(precise: true) - before;
