@@ -118,10 +118,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (stop.Epochs is null && stop.Steps is null && stop.Duration is null)
             throw new ArgumentException("Give at least one of --epochs, --steps or --minutes.", nameof(stop));
         model.Rnn.Training = true;
-        // Validation points: every EvaluateEvery steps, or for a timed run without it, every twentieth of the time.
+        // Validation points: every EvaluateEvery steps, or for a timed run without it, every tenth of the time
+        // (each one reads the whole validation part: more would eat into the training time).
         int evaluateEvery = Options.EvaluateEvery > 0 ? Options.EvaluateEvery
             : stop.Duration is null ? AutomaticEvaluationInterval(stop) : 0;
-        TimeSpan evaluationPeriod = stop.Duration is TimeSpan total ? total / 20 : TimeSpan.MaxValue;
+        TimeSpan evaluationPeriod = stop.Duration is TimeSpan total ? total / 10 : TimeSpan.MaxValue;
         TimeSpan nextEvaluation = evaluationPeriod;
         long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * streams.ChunksPerEpoch) : long.MaxValue;
         var clock = Stopwatch.StartNew();

@@ -45,7 +45,7 @@ public sealed record TrainingOptions
     /// <summary>Seed of the initialisation and of dropout.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Steps between validations and checkpoints (0: about twenty per run, at least every 500 steps).</summary>
+    /// <summary>Steps between validations and checkpoints (0: twenty per run of given steps or epochs, at most 500 steps apart; ten per timed run).</summary>
     public int EvaluateEvery { get; init; }
 
     /// <summary>Consecutive non-finite steps tolerated (each skipped with a warning) before training stops.</summary>

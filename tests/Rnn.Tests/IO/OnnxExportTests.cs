@@ -181,11 +181,5 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
     private static Vocabulary Vocabulary(int count) =>
         Rnn.Text.Vocabulary.Build(string.Concat(Enumerable.Range(0, count - 1).Select(i => (char)('a' + i))), TokenKind.Character);
 
-    private static (int Code, string Output, string Error) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Rnn.Cli.CommandLine.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Cli(params string[] args) => Rnn.Tests.Cli.CliRunner.Run(args);
 }

@@ -201,11 +201,5 @@ public sealed class PyTorchInteropTests(ITestOutputHelper log) : IDisposable
 
     private static string Case(string name) => Path.Combine(InteropDirectory, name + ".safetensors");
 
-    private static (int Code, string Output, string Error) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Rnn.Cli.CommandLine.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Cli(params string[] args) => Rnn.Tests.Cli.CliRunner.Run(args);
 }

@@ -35,10 +35,8 @@ public sealed class ErrorTableTests(ErrorTableFiles files) : IClassFixture<Error
 {
     private static (int Code, string Error) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Rnn.Cli.CommandLine.Run(args, output, error);
-        return (code, error.ToString());
+        var (code, _, error) = Rnn.Tests.Cli.CliRunner.Run(args);
+        return (code, error);
     }
 
     private string WriteFile(string name, byte[] bytes)
