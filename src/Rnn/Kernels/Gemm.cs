@@ -17,6 +17,8 @@
 //   m = 1, B not transposed      one row streamed against B's rows in storage order        (GemmRow)
 //   m ≤ 64, B not transposed     packed A micro-panels against B's rows read in place       (DirectB)
 //   m ≤ 64, A·Bᵀ                 dot products of contiguous rows of A and B, 2×4 tiles     (GemmDot)
+//                                (1×8 for an odd last row)
+// A B reused across calls (the recurrent weight) can instead be packed once: see GemmPrepacked.cs.
 // These use Vector256 whenever a vector kernel is chosen.
 //
 // Determinism: every C element is the same chain of FMAs, p ascending within each KC block, merged into C once
@@ -32,7 +34,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Rnn.Kernels;
 
 /// <summary>Row-major general matrix multiply, the equivalent of BLAS SGEMM/DGEMM.</summary>
-public static class Gemm
+public static partial class Gemm
 {
     /// <summary>
     /// Computes <c>C = alpha · op(A) · op(B) + beta · C</c> for row-major matrices.
@@ -76,12 +78,7 @@ public static class Gemm
 
         if (k == 0 || T.IsZero(alpha))
         {
-            for (int i = 0; i < m; i++)
-            {
-                Span<T> row = c.Slice(i * ldc, n);
-                if (T.IsZero(beta)) row.Clear();
-                else if (beta != T.One) TensorPrimitives.Multiply(row, beta, row);
-            }
+            ScaleC(m, n, beta, c, ldc);
             return;
         }
 
@@ -97,6 +94,17 @@ public static class Gemm
                 case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.Run(operands, maxThreads, allowVector: true); break;
                 default: GemmDriver<T, ScalarTile<T>>.Run(operands, maxThreads, allowVector: false); break;
             }
+        }
+    }
+
+    /// <summary>C = beta · C, the whole product when it is empty (k = 0 or alpha = 0); beta = 0 clears even NaN.</summary>
+    private static void ScaleC<T>(int m, int n, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            Span<T> row = c.Slice(i * ldc, n);
+            if (T.IsZero(beta)) row.Clear();
+            else if (beta != T.One) TensorPrimitives.Multiply(row, beta, row);
         }
     }
 
@@ -162,6 +170,8 @@ internal enum GemmPath
     Row,
     /// <summary>Few rows, A·Bᵀ: rows of A and B are both contiguous in k, so C is formed from dot products in place.</summary>
     Dot,
+    /// <summary>B packed beforehand into a <see cref="PackedMatrix{T}"/>: only A is packed during the call.</summary>
+    Prepacked,
 }
 
 /// <summary>A validated GEMM problem; the pointers stay pinned by the caller for the whole call.</summary>
@@ -385,7 +395,7 @@ internal readonly unsafe struct ScalarTile<T> : IMicroTile<T> where T : unmanage
 }
 
 /// <summary>Cache blocking, packing and threading around a micro-kernel <typeparamref name="TTile"/>.</summary>
-internal static unsafe class GemmDriver<T, TTile>
+internal static unsafe partial class GemmDriver<T, TTile>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TTile : IMicroTile<T>
 {
@@ -411,6 +421,12 @@ internal static unsafe class GemmDriver<T, TTile>
             : !op.TransposeB && op.M <= DirectRows ? GemmPath.DirectB
             : allowVector && op.TransposeB && !op.TransposeA && op.M <= GemmDot<T>.MaxRows ? GemmPath.Dot
             : GemmPath.Packed;
+        Run(op, maxThreads, path);
+    }
+
+    /// <summary>Computes the whole product by <paramref name="path"/>, split across threads by whole panels of C when it is large enough.</summary>
+    private static void Run(in GemmOperands<T> op, int maxThreads, GemmPath path)
+    {
         int parts = (long)op.M * op.N * op.K >= ParallelWork ? maxThreads : 1;
         int colPanels = (op.N + TTile.Cols - 1) / TTile.Cols, rowPanels = (op.M + TTile.Rows - 1) / TTile.Rows;
         if (parts > 1 && colPanels >= 2 * parts) SplitColumns(op, parts, colPanels, path);
@@ -467,6 +483,7 @@ internal static unsafe class GemmDriver<T, TTile>
     {
         if (path == GemmPath.Dot) GemmDot<T>.Run(op, i0, i1, j0, j1);
         else if (path == GemmPath.Row) GemmRow<T>.Run(op, j0, j1);
+        else if (path == GemmPath.Prepacked) PrepackedBlock(op, i0, i1, j0, j1);
         else Block(op, i0, i1, j0, j1, path == GemmPath.DirectB);
     }
 
@@ -521,24 +538,33 @@ internal static unsafe class GemmDriver<T, TTile>
                         nint ldb = unpacked ? op.Ldb : nr;
 
                         for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            T* cTile = op.C + (ic + ir) * op.Ldc + jc + jr;
-                            if (rows == mr && cols == nr)
-                            {
-                                TTile.Run(kc, packA + ir * kc, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite, unpacked);
-                                continue;
-                            }
-                            // alpha = 1 makes edge = acc exactly; the merge below then matches a full tile's arithmetic.
-                            TTile.Run(kc, packA + ir * kc, bPanel, ldb, edge, nr, T.One, T.Zero, true, unpacked);
-                            for (int i = 0; i < rows; i++)
-                                for (int j = 0; j < cols; j++)
-                                    cTile[i * op.Ldc + j] = MergeOne(cTile[i * op.Ldc + j], edge[i * nr + j], op.Alpha, beta, overwrite);
-                        }
+                            Tile(op, kc, packA + ir * kc, bPanel, ldb, ic + ir, Math.Min(mr, mc - ir), jc + jr, cols, beta, overwrite, unpacked, edge);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One micro-tile of C at (i0, j0), rows × cols of it inside C: straight into C when whole, else through
+    /// <paramref name="edge"/> [MR, NR] and merged element by element with the same arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(in GemmOperands<T> op, int kc, T* aPanel, T* bPanel, nint ldb, int i0, int rows, int j0, int cols,
+        T beta, bool overwrite, bool prefetchB, T* edge)
+    {
+        int mr = TTile.Rows, nr = TTile.Cols;
+        T* cTile = op.C + i0 * op.Ldc + j0;
+        if (rows == mr && cols == nr)
+        {
+            TTile.Run(kc, aPanel, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite, prefetchB);
+            return;
+        }
+        // alpha = 1 makes edge = acc exactly; the merge below then matches a full tile's arithmetic.
+        TTile.Run(kc, aPanel, bPanel, ldb, edge, nr, T.One, T.Zero, true, prefetchB);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                cTile[i * op.Ldc + j] = MergeOne(cTile[i * op.Ldc + j], edge[i * nr + j], op.Alpha, beta, overwrite);
     }
 
     /// <summary>The scalar form of a micro-kernel's merge: alpha·acc when overwriting, else fma(alpha, acc, beta·c).</summary>
@@ -551,15 +577,26 @@ internal static unsafe class GemmDriver<T, TTile>
     /// zero-padded to whole panels. Reads each source row front to back, so the hardware prefetchers follow it
     /// even when rows are a page apart; op(B) untransposed and op(A) transposed are stored this way.
     /// </summary>
-    private static void PackRowsIntoPanels(T* src, nint ld, int kc, int width, int panel, T* dst)
+    internal static void PackRowsIntoPanels(T* src, nint ld, int kc, int width, int panel, T* dst)
     {
-        int fullWidth = width / panel * panel;
+        int fullWidth = width / panel * panel, panelBytes = panel * sizeof(T);
+        // A call to the span copy per panel costs more than the copy itself when the panel is a few vectors wide.
+        bool byVector = Vector256.IsHardwareAccelerated && panelBytes % Vector256<byte>.Count == 0;
         for (int p = 0; p < kc; p++, src += ld)
         {
             T* to = dst + p * panel;
             int w = 0;
             for (; w < fullWidth; w += panel, to += kc * panel)
-                new ReadOnlySpan<T>(src + w, panel).CopyTo(new Span<T>(to, panel));
+            {
+                if (!byVector)
+                {
+                    new ReadOnlySpan<T>(src + w, panel).CopyTo(new Span<T>(to, panel));
+                    continue;
+                }
+                byte* from = (byte*)(src + w);
+                for (int v = 0; v < panelBytes; v += Vector256<byte>.Count)
+                    Vector256.Load(from + v).Store((byte*)to + v);
+            }
             if (w == width) continue;
             int j = 0;
             for (; w + j < width; j++) to[j] = src[w + j];
@@ -627,6 +664,7 @@ internal static unsafe class GemmDriver<T, TTile>
 /// <summary>
 /// C = alpha · A · Bᵀ + beta · C for few rows of A (the recurrent step S·Wᵀ): C[i, j] is the dot product of the
 /// contiguous rows A[i, :] and B[j, :], so neither operand is packed and B streams through once per 2 rows of C.
+/// For a B used at many steps, <see cref="PackedMatrix{T}"/> with the prepacked product is faster.
 /// </summary>
 internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -636,21 +674,26 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>C[i0..i1, j0..j1], each element by the same sequence of operations wherever it falls in a tile.</summary>
     public static void Run(in GemmOperands<T> op, int i0, int i1, int j0, int j1)
     {
+        int pairsEnd = i0 + (i1 - i0) / 2 * 2;
         // 2×4 tiles: B's 4 rows stay in L1 while every row pair of A passes over them.
         for (int j = j0; j < j1; j += 4)
-            for (int i = i0; i < i1; i += 2)
-                Tile(op, i, Math.Min(2, i1 - i), j, Math.Min(4, j1 - j));
+            for (int i = i0; i < pairsEnd; i += 2)
+                Tile(op, i, j, Math.Min(4, j1 - j));
+        // A row without a partner (all of C at batch 1) gets tiles of its own rather than a pair computed twice.
+        if (pairsEnd < i1)
+            for (int j = j0; j < j1; j += 8)
+                RowTile(op, pairsEnd, j, Math.Min(8, j1 - j));
     }
 
     /// <summary>
-    /// C[i0 + r, j0 + s] for r &lt; rows, s &lt; cols: acc = Σ_p a·b with one Vector256 lane per residue of p,
+    /// C[i0 + r, j0 + s] for r &lt; 2, s &lt; cols: acc = Σ_p a·b with one Vector256 lane per residue of p,
     /// lanes summed by <see cref="Vector256.Sum{T}"/>, then the k mod lanes tail by scalar FMA in ascending p; then
-    /// C = alpha·acc (beta = 0) or fma(alpha, acc, beta·C). Missing rows and columns repeat the last real one.
+    /// C = alpha·acc (beta = 0) or fma(alpha, acc, beta·C). Missing columns repeat the last real one.
     /// </summary>
-    private static void Tile(in GemmOperands<T> op, int i0, int rows, int j0, int cols)
+    private static void Tile(in GemmOperands<T> op, int i0, int j0, int cols)
     {
         int k = op.K, lanes = Vector256<T>.Count, kVec = k - k % lanes;
-        T* a0 = op.A + i0 * op.Lda, a1 = op.A + (i0 + Math.Min(1, rows - 1)) * op.Lda;
+        T* a0 = op.A + i0 * op.Lda, a1 = a0 + op.Lda;
         T* b0 = op.B + j0 * op.Ldb, b1 = op.B + (j0 + Math.Min(1, cols - 1)) * op.Ldb;
         T* b2 = op.B + (j0 + Math.Min(2, cols - 1)) * op.Ldb, b3 = op.B + (j0 + Math.Min(3, cols - 1)) * op.Ldb;
         Vector256<T> s00 = default, s01 = default, s02 = default, s03 = default;
@@ -672,12 +715,44 @@ internal static unsafe class GemmDot<T> where T : unmanaged, IFloatingPointIeee7
         if (cols > 1) Store(op, c + 1, a0, b1, kVec, s01);
         if (cols > 2) Store(op, c + 2, a0, b2, kVec, s02);
         if (cols > 3) Store(op, c + 3, a0, b3, kVec, s03);
-        if (rows < 2) return;
         c += op.Ldc;
         Store(op, c, a1, b0, kVec, s10);
         if (cols > 1) Store(op, c + 1, a1, b1, kVec, s11);
         if (cols > 2) Store(op, c + 2, a1, b2, kVec, s12);
         if (cols > 3) Store(op, c + 3, a1, b3, kVec, s13);
+    }
+
+    /// <summary>
+    /// C[i, j0 + s] for s &lt; cols ≤ 8 by the arithmetic of <see cref="Tile"/>: one row of A against 8 rows of B,
+    /// 8 accumulators to hide the FMA latency. Missing columns repeat the last real one.
+    /// </summary>
+    private static void RowTile(in GemmOperands<T> op, int i, int j0, int cols)
+    {
+        int k = op.K, lanes = Vector256<T>.Count, kVec = k - k % lanes;
+        T* a = op.A + i * op.Lda;
+        T* b0 = op.B + j0 * op.Ldb, b1 = op.B + (j0 + Math.Min(1, cols - 1)) * op.Ldb;
+        T* b2 = op.B + (j0 + Math.Min(2, cols - 1)) * op.Ldb, b3 = op.B + (j0 + Math.Min(3, cols - 1)) * op.Ldb;
+        T* b4 = op.B + (j0 + Math.Min(4, cols - 1)) * op.Ldb, b5 = op.B + (j0 + Math.Min(5, cols - 1)) * op.Ldb;
+        T* b6 = op.B + (j0 + Math.Min(6, cols - 1)) * op.Ldb, b7 = op.B + (j0 + Math.Min(7, cols - 1)) * op.Ldb;
+        Vector256<T> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector256<T> s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int p = 0; p < kVec; p += lanes)
+        {
+            Vector256<T> x = Vector256.Load(a + p);
+            s0 = Fma(x, Vector256.Load(b0 + p), s0); s1 = Fma(x, Vector256.Load(b1 + p), s1);
+            s2 = Fma(x, Vector256.Load(b2 + p), s2); s3 = Fma(x, Vector256.Load(b3 + p), s3);
+            s4 = Fma(x, Vector256.Load(b4 + p), s4); s5 = Fma(x, Vector256.Load(b5 + p), s5);
+            s6 = Fma(x, Vector256.Load(b6 + p), s6); s7 = Fma(x, Vector256.Load(b7 + p), s7);
+        }
+        T* c = op.C + i * op.Ldc + j0;
+        Store(op, c, a, b0, kVec, s0);
+        if (cols > 1) Store(op, c + 1, a, b1, kVec, s1);
+        if (cols > 2) Store(op, c + 2, a, b2, kVec, s2);
+        if (cols > 3) Store(op, c + 3, a, b3, kVec, s3);
+        if (cols > 4) Store(op, c + 4, a, b4, kVec, s4);
+        if (cols > 5) Store(op, c + 5, a, b5, kVec, s5);
+        if (cols > 6) Store(op, c + 6, a, b6, kVec, s6);
+        if (cols > 7) Store(op, c + 7, a, b7, kVec, s7);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -37,6 +37,9 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     private int seqLen, batch;
     private T[] deltas = [];           // Δ [T·B, H]
     private T[] combinedBias = [];     // b_ih + b_hh [H]
+    // W, laid out once per pass for the per-step products (every step multiplies by the same W):
+    private PackedMatrix<T>? packedWeightHhTransposed;   // Wᵀ for s_{t-1}·Wᵀ
+    private PackedMatrix<T>? packedWeightHh;             // W for δ_{t+1}·W
 
     /// <summary>Declares this layer's parameters in <paramref name="parameters"/> under the given names.</summary>
     /// <param name="parameters">The model's parameter set.</param>
@@ -151,6 +154,8 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             }
         }
 
+        packedWeightHhTransposed ??= new PackedMatrix<T>(h, h);
+        packedWeightHhTransposed.Pack(transpose: true, w, h);
         for (int step = 0; step < seqLen; step++)
         {
             int t = TimeAt(step);
@@ -158,7 +163,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
                 ? (hasInitialState ? initialState.AsSpan(0, batch * h) : default)
                 : s[RowSpan(TimeAt(step - 1), lds)];
             int ldPrevious = step == 0 ? h : lds;
-            cell.StepForward(w, previous, ldPrevious, s[RowSpan(t, lds)], lds, batch);
+            cell.StepForward(packedWeightHhTransposed, previous, ldPrevious, s[RowSpan(t, lds)], lds, batch);
         }
 
         if (!hN.IsEmpty) CopyFinalState(s, lds, hN);
@@ -196,7 +201,8 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         EnsureLength(ref deltas, rows * h);
         Span<T> delta = deltas.AsSpan(0, rows * h);      // Δ [T·B, H]
         ReadOnlySpan<T> s = states.Span, x = input.Span;
-        ReadOnlySpan<T> w = parameters.Value(weightHh);
+        packedWeightHh ??= new PackedMatrix<T>(h, h);
+        packedWeightHh.Pack(transpose: false, parameters.Value(weightHh), h);
 
         for (int step = seqLen - 1; step >= 0; step--)
         {
@@ -205,7 +211,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             for (int b = 0; b < batch; b++) dy.Slice((t * batch + b) * lddy, h).CopyTo(deltaT.Slice(b * h, h));
             if (step == seqLen - 1 && !dhN.IsEmpty) TensorPrimitives.Add(deltaT, dhN, deltaT);
             ReadOnlySpan<T> next = step == seqLen - 1 ? default : delta[RowSpan(TimeAt(step + 1), h)];
-            cell.StepBackward(w, next, deltaT, s[RowSpan(t, lds: ldStates)], ldStates, batch);
+            cell.StepBackward(packedWeightHh, next, deltaT, s[RowSpan(t, lds: ldStates)], ldStates, batch);
         }
 
         if (seqLen == 0)
@@ -218,7 +224,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         int first = TimeAt(0);
         // dh0 = δ_first·W: h0 enters net_first through W
         if (!dh0.IsEmpty)
-            Gemm.Multiply(false, false, batch, h, h, T.One, delta[RowSpan(first, h)], h, w, h, T.Zero, dh0, h);
+            Gemm.Multiply(batch, T.One, delta[RowSpan(first, h)], h, packedWeightHh, T.Zero, dh0, h);
 
         // ∇U += Δᵀ·X   (Σ_t δ_t x_tᵀ)
         Gemm.Multiply(true, false, h, InputSize, rows, T.One, delta, h, x, ldInput, T.One, parameters.Gradient(weightIh), InputSize);

@@ -18,13 +18,13 @@ internal sealed class SimpleCell<T>(Nonlinearity nonlinearity, int hiddenSize) w
     /// On entry <paramref name="state"/> [B, lds] holds P_t; on exit s_t = f(P_t + previous·Wᵀ).
     /// An empty <paramref name="previous"/> means s_{t-1} = 0.
     /// </summary>
-    /// <param name="weightHh">W [H, H].</param>
+    /// <param name="weightHhTransposed">Wᵀ [H, H], packed once per pass for the product.</param>
     /// <param name="previous">s_{t-1} [B, ldPrevious], or empty.</param>
-    public void StepForward(ReadOnlySpan<T> weightHh, ReadOnlySpan<T> previous, int ldPrevious, Span<T> state, int lds, int batch)
+    public void StepForward(PackedMatrix<T> weightHhTransposed, ReadOnlySpan<T> previous, int ldPrevious, Span<T> state, int lds, int batch)
     {
         int h = hiddenSize;
         if (!previous.IsEmpty)
-            Gemm.Multiply(false, true, batch, h, h, T.One, previous, ldPrevious, weightHh, h, T.One, state, lds);
+            Gemm.Multiply(batch, T.One, previous, ldPrevious, weightHhTransposed, T.One, state, lds);
         if (lds == h)
         {
             Activation.Forward(Nonlinearity, state[..(batch * h)], state[..(batch * h)]);
@@ -41,15 +41,15 @@ internal sealed class SimpleCell<T>(Nonlinearity nonlinearity, int hiddenSize) w
     /// On entry <paramref name="delta"/> [B, H] holds dS_t, the loss gradient reaching s_t from outside the recurrence;
     /// on exit δ_t = (dS_t + δ_{t+1}·W) ⊙ f'(s_t). An empty <paramref name="nextDelta"/> means δ_{t+1} = 0.
     /// </summary>
-    /// <param name="weightHh">W [H, H].</param>
+    /// <param name="weightHh">W [H, H], packed once per pass for the product.</param>
     /// <param name="nextDelta">δ_{t+1} [B, H] (the step processed after this one in the forward pass), or empty.</param>
     /// <param name="state">s_t [B, lds], the saved forward output.</param>
-    public void StepBackward(ReadOnlySpan<T> weightHh, ReadOnlySpan<T> nextDelta, Span<T> delta, ReadOnlySpan<T> state, int lds, int batch)
+    public void StepBackward(PackedMatrix<T> weightHh, ReadOnlySpan<T> nextDelta, Span<T> delta, ReadOnlySpan<T> state, int lds, int batch)
     {
         int h = hiddenSize;
         // ∂net_{t+1}/∂s_t = W, so dS_t += δ_{t+1}·W
         if (!nextDelta.IsEmpty)
-            Gemm.Multiply(false, false, batch, h, h, T.One, nextDelta, h, weightHh, h, T.One, delta, h);
+            Gemm.Multiply(batch, T.One, nextDelta, h, weightHh, T.One, delta, h);
         if (lds == h)
         {
             Activation.Backward(Nonlinearity, state[..(batch * h)], delta[..(batch * h)], delta[..(batch * h)]);

@@ -76,6 +76,69 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
             Check(rng, transposeA, transposeB, shapes[s].M, shapes[s].N, shapes[s].K, BetaFor(s), kernel, 1);
     }
 
+    [Theory]
+    [MemberData(nameof(TransposesAndKernels))]
+    public void MultiplyPrepacked_Shapes_MatchesReference(bool packTwiceOnTwoThreads, bool transposeB, string kernelName)
+    {
+        var kernel = Enum.Parse<GemmKernel>(kernelName);
+        var rng = new Random(808);
+        // The recurrent step's batches (1 row takes the single-row kernel), ragged edges of MR and NR and of the
+        // 4-panel row groups, k past KC, and products past the threading threshold split by columns and by rows.
+        (int M, int N, int K)[] shapes =
+        [
+            (1, 1, 1), (1, 37, 9), (1, 128, 128), (1, 200, 300), (2, 17, 5), (5, 33, 7), (6, 64, 40), (7, 70, 257),
+            (32, 128, 128), (64, 96, 33), (13, 1000, 300), (600, 20, 300),
+        ];
+        for (int s = 0; s < shapes.Length; s++)
+            Check(rng, false, transposeB, shapes[s].M, shapes[s].N, shapes[s].K, BetaFor(s), kernel, packTwiceOnTwoThreads ? 2 : 1,
+                prepacked: packTwiceOnTwoThreads ? 2 : 1);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MultiplyPrepacked_RowsAndThreads_BitIdentical(bool transposeB)
+    {
+        var rng = new Random(909);
+        foreach (var (m, n, k) in new[] { (32, 300, 260), (64, 256, 256), (7, 2100, 300) })
+        {
+            var (a, lda) = RandomMatrix(rng, m, k, 1);
+            var (b, ldb) = RandomMatrix(rng, transposeB ? n : k, transposeB ? k : n, 2);
+            var (start, ldc) = RandomMatrix(rng, m, n, 3);
+            var packed = new PackedMatrix<T>(k, n);
+            packed.Pack(transposeB, b, ldb);
+            T alpha = T.CreateTruncating(0.7), beta = T.CreateTruncating(0.3);
+            T[] first = (T[])start.Clone();
+            Gemm.Multiply(m, alpha, a, lda, packed, beta, first, ldc, 1);
+            foreach (int threads in new[] { 2, 3 })
+            {
+                T[] again = (T[])start.Clone();
+                Gemm.Multiply(m, alpha, a, lda, packed, beta, again, ldc, threads);
+                Assert.Equal(first, again);
+            }
+            // Row by row, each row through the single-row kernel, gives the same bits as the whole batch.
+            T[] byRow = (T[])start.Clone();
+            for (int i = 0; i < m; i++)
+                Gemm.Multiply(1, alpha, a.AsSpan(i * lda), lda, packed, beta, byRow.AsSpan(i * ldc), ldc);
+            Assert.Equal(first, byRow);
+        }
+    }
+
+    [Fact]
+    public void MultiplyPrepacked_WrongSizes_ThrowNamingThem()
+    {
+        var packed = new PackedMatrix<T>(6, 5);
+        T[] buffer = new T[100];
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => packed.Pack(false, buffer.AsSpan(0, 29), 5)).ParamName);
+        Assert.Equal("ldb", Assert.Throws<ArgumentOutOfRangeException>(() => packed.Pack(true, buffer, 5)).ParamName);
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(4, T.One, buffer.AsSpan(0, 23), 6, packed, T.Zero, buffer, 5)).ParamName);
+        Assert.Equal("ldc", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(4, T.One, buffer, 6, packed, T.Zero, buffer, 4)).ParamName);
+        Assert.Equal("m", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(-1, T.One, buffer, 6, packed, T.Zero, buffer, 5)).ParamName);
+    }
+
     [Fact]
     public void Multiply_Cube300_MatchesReference()
         => Check(new Random(707), false, false, 300, 300, 300, 0.5, Gemm.BestKernel<T>(), Environment.ProcessorCount);
@@ -176,11 +239,12 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static double BetaFor(int i) => (i % 3) switch { 0 => 0.0, 1 => 1.0, _ => -0.75 };
 
     /// <summary>
-    /// Runs one product through Gemm and the oracle and checks every element against the rounding bound
+    /// Runs one product through Gemm (through <see cref="PackedMatrix{T}"/>, packed <paramref name="prepacked"/> times
+    /// over reused storage, when that is positive) and the oracle and checks every element against the rounding bound
     /// 2·γ(k+2)·(|alpha|·Σ_p |a_ip||b_pj| + |beta|·|c_ij|), γ(n) = n·u/(1 − n·u), which both results satisfy.
     /// </summary>
     private static void Check(Random rng, bool transposeA, bool transposeB, int m, int n, int k, double beta,
-        GemmKernel kernel, int threads, double alpha = -1.25)
+        GemmKernel kernel, int threads, double alpha = -1.25, int prepacked = 0)
     {
         int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
         int bRows = transposeB ? n : k, bCols = transposeB ? k : n;
@@ -192,7 +256,18 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
         T[] expected = (T[])c.Clone(), old = (T[])c.Clone();
         T tAlpha = T.CreateTruncating(alpha), tBeta = T.CreateTruncating(beta);
 
-        Gemm.Multiply(transposeA, transposeB, m, n, k, tAlpha, a, lda, b, ldb, tBeta, c, ldc, kernel, threads);
+        if (prepacked > 0)
+        {
+            var packed = new PackedMatrix<T>(k, n, kernel);
+            // A first packing of other values must leave no trace once B is packed over it.
+            for (int r = 1; r < prepacked; r++) packed.Pack(transposeB, RandomMatrix(rng, transposeB ? n : k, transposeB ? k : n, 5).Data, ldb);
+            packed.Pack(transposeB, b, ldb);
+            Gemm.Multiply(m, tAlpha, a, lda, packed, tBeta, c, ldc, threads);
+        }
+        else
+        {
+            Gemm.Multiply(transposeA, transposeB, m, n, k, tAlpha, a, lda, b, ldb, tBeta, c, ldc, kernel, threads);
+        }
         ReferenceKernels.Gemm(transposeA, transposeB, m, n, k, tAlpha, a, lda, b, ldb, tBeta, expected, ldc);
 
         double gamma = (k + 2) * UnitRoundoff / (1 - (k + 2) * UnitRoundoff);
