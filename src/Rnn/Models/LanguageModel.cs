@@ -1,4 +1,4 @@
-// A token-level RNN language model, the tutorial's application (SEED-NOTES §6):
+// A token-level RNN language model, the tutorial's application (docs/tutorial.md):
 //   e_t = E[x_t]                      embedding lookup: the one-hot product U·onehot(x_t), without the product
 //   s_t = f(U e_t + W s_{t-1} + b)    the RNN (RecurrentNetwork)
 //   z_t = V s_t + c                   the output layer (Linear)
