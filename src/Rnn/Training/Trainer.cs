@@ -205,7 +205,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (best) State.BestValidationLoss = validationLoss!.Value;
         if (CheckpointPath is null) return;
         Checkpoint.Save(CheckpointPath, model, vocabulary, State, optimizer, hidden);
-        if (best) Checkpoint.Save(BestPath(CheckpointPath), model, vocabulary, State, optimizer, hidden);
+        if (best)
+        {
+            // "best" is the file just written: copy its bytes (atomically) rather than serialise everything again.
+            using var last = File.OpenRead(CheckpointPath);
+            Rnn.IO.AtomicFile.Write(BestPath(CheckpointPath), last.CopyTo);
+        }
     }
 
     private int AutomaticEvaluationInterval(StopCondition stop)
