@@ -2,6 +2,7 @@
 //   tanh' = 1 − s², sigmoid' = s(1 − s), relu' = [s > 0], identity' = 1.
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Rnn.Kernels;
 
@@ -15,6 +16,16 @@ public static class Activation
     {
         CheckLengths(x.Length, destination.Length, nameof(destination));
         if (x.IsEmpty) return;   // TensorPrimitives.Sigmoid rejects empty spans
+        // float tanh and sigmoid come from FastMath: faster, and within 2 ulp where the base library's float tanh
+        // loses most digits near 0 (tanh(1e-5) comes out 0.5% low).
+        if (typeof(T) == typeof(float) && FastMath.IsAccelerated && f is Nonlinearity.Tanh or Nonlinearity.Sigmoid)
+        {
+            ReadOnlySpan<float> xf = MemoryMarshal.Cast<T, float>(x);
+            Span<float> df = MemoryMarshal.Cast<T, float>(destination);
+            if (f == Nonlinearity.Tanh) FastMath.Tanh(xf, df);
+            else FastMath.Sigmoid(xf, df);
+            return;
+        }
         switch (f)
         {
             case Nonlinearity.Tanh: TensorPrimitives.Tanh(x, destination); break;
