@@ -607,16 +607,26 @@ internal static unsafe partial class GemmDriver<T, TTile>
     /// <summary>Packs A[i0..i0+rows, p0..p0+kc] (not transposed) as one micro-panel dst[p·MR + i], rows ≥ <paramref name="rows"/> zero.</summary>
     private static void PackA(in GemmOperands<T> op, int i0, int rows, int p0, int kc, T* dst)
     {
-        int mr = TTile.Rows;
+        int mr = TTile.Rows, done = 0;
+        T* a = op.A + i0 * op.Lda + p0;
+        // Element by element the strided writes cost a tenth of a small product, so whole float panels go 8 columns at
+        // a time through an 8×8 transpose. With MR < 8 each block's last store spills into the next column's place, so
+        // blocks stop while a column is left for the element loop to write over the spill.
+        if (typeof(T) == typeof(float) && Avx.IsSupported && rows == mr && mr <= 8)
+        {
+            int lastStart = mr == 8 ? kc - 8 : kc - 9;
+            for (; done <= lastStart; done += 8)
+                Transpose8x8.Run((float*)(a + done), op.Lda, mr, (float*)(dst + done * mr), mr);
+        }
         for (int i = 0; i < mr; i++)
         {
             if (i >= rows)
             {
-                for (int p = 0; p < kc; p++) dst[p * mr + i] = T.Zero;
+                for (int p = done; p < kc; p++) dst[p * mr + i] = T.Zero;
                 continue;
             }
-            T* src = op.A + (i0 + i) * op.Lda + p0;
-            for (int p = 0; p < kc; p++) dst[p * mr + i] = src[p];
+            T* src = a + i * op.Lda;
+            for (int p = done; p < kc; p++) dst[p * mr + i] = src[p];
         }
     }
 
@@ -815,5 +825,40 @@ internal static unsafe class GemmRow<T> where T : unmanaged, IFloatingPointIeee7
         if (typeof(T) == typeof(float))
             return Vector256.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
         return Vector256.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+    }
+}
+
+/// <summary>An 8×8 float transpose in Vector256 registers, for packing operands into the micro-kernels' panels.</summary>
+internal static unsafe class Transpose8x8
+{
+    /// <summary>
+    /// dst[q·ldDst + r] = src[min(r, rows − 1)·ldSrc + q] for r, q &lt; 8: rows past <paramref name="rows"/> repeat the
+    /// last one and land in columns r ≥ rows of dst, which a caller packing fewer than 8 rows overwrites. The 8 stores run
+    /// in ascending q, so with ldDst &lt; 8 each one's spill is overwritten by the next.
+    /// </summary>
+    public static void Run(float* src, nint ldSrc, int rows, float* dst, nint ldDst)
+    {
+        nint last = rows - 1;
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + Math.Min(1, last) * ldSrc);
+        Vector256<float> r2 = Avx.LoadVector256(src + Math.Min(2, last) * ldSrc), r3 = Avx.LoadVector256(src + Math.Min(3, last) * ldSrc);
+        Vector256<float> r4 = Avx.LoadVector256(src + Math.Min(4, last) * ldSrc), r5 = Avx.LoadVector256(src + Math.Min(5, last) * ldSrc);
+        Vector256<float> r6 = Avx.LoadVector256(src + Math.Min(6, last) * ldSrc), r7 = Avx.LoadVector256(src + Math.Min(7, last) * ldSrc);
+        // Pairs of rows interleaved, then quadruples, within each 128-bit lane; the lanes are exchanged last.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldDst, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldDst, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldDst, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldDst, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldDst, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldDst, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldDst, Avx.Permute2x128(u3, u7, 0x31));
     }
 }

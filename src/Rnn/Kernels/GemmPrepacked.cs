@@ -100,7 +100,7 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
                     p0 = k - k % 8;
                     for (int p = 0; p < p0; p += 8)
                         for (int j = 0; j < nr; j += 8)
-                            Transpose8((float*)(pb + (nint)(j0 + j) * ldb + p), ldb, (float*)(dst + p * nr + j), nr);
+                            Transpose8x8.Run((float*)(pb + (nint)(j0 + j) * ldb + p), ldb, 8, (float*)(dst + p * nr + j), nr);
                 }
                 // A panel with padding columns never took the 8×8 path, so p0 = 0 there and the padding is zeroed whole.
                 for (int j = 0; j < nr; j++)
@@ -115,32 +115,6 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
                 }
             }
         }
-    }
-
-    /// <summary>dst[q·ldDst + r] = src[r·ldSrc + q] for r, q &lt; 8.</summary>
-    private static void Transpose8(float* src, nint ldSrc, float* dst, nint ldDst)
-    {
-        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ldSrc);
-        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ldSrc), r3 = Avx.LoadVector256(src + 3 * ldSrc);
-        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ldSrc), r5 = Avx.LoadVector256(src + 5 * ldSrc);
-        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ldSrc), r7 = Avx.LoadVector256(src + 7 * ldSrc);
-        // Pairs of rows interleaved, then quadruples, within each 128-bit lane; the lanes are exchanged last.
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
-        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
-        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
-        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + ldDst, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 2 * ldDst, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 3 * ldDst, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 4 * ldDst, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 5 * ldDst, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 6 * ldDst, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 7 * ldDst, Avx.Permute2x128(u3, u7, 0x31));
     }
 }
 

@@ -141,8 +141,10 @@ internal static class WorkerPool
                 taken++;
                 try { work!.Execute(part); }
                 catch (Exception e) { failure = e; }
-                Volatile.Write(ref finished, taken);
+                // Set before publishing the count: a caller that saw the count may post the next job and reset the
+                // event at once, and a Set arriving after that reset would end the next Wait early.
                 done.Set();
+                Volatile.Write(ref finished, taken);
             }
         }
 
