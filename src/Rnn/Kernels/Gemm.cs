@@ -177,7 +177,7 @@ internal enum GemmPath
 /// <summary>A validated GEMM problem; the pointers stay pinned by the caller for the whole call.</summary>
 internal readonly unsafe struct GemmOperands<T>(
     bool transposeA, bool transposeB, int m, int n, int k, T alpha,
-    T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
+    T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, GemmEpilogue<T> epilogue = default)
     where T : unmanaged
 {
     public readonly bool TransposeA = transposeA, TransposeB = transposeB;
@@ -185,6 +185,29 @@ internal readonly unsafe struct GemmOperands<T>(
     public readonly T Alpha = alpha, Beta = beta;
     public readonly T* A = a, B = b, C = c;
     public readonly nint Lda = lda, Ldb = ldb, Ldc = ldc;
+    public readonly GemmEpilogue<T> Epilogue = epilogue;
+}
+
+/// <summary>What to do with each finished row segment of C, on the thread that computed it, while it is in cache.</summary>
+internal enum GemmEpilogueKind : byte
+{
+    /// <summary>Leave C as the product made it.</summary>
+    None,
+    /// <summary>C = f(C): the forward step of a recurrent layer.</summary>
+    Activation,
+    /// <summary>C = C ⊙ f'(S), f' taken from the saved outputs S = f(net): the backward step.</summary>
+    ActivationGradient,
+}
+
+/// <summary>An elementwise pass over C after the product (see <see cref="GemmEpilogueKind"/>).</summary>
+internal readonly unsafe struct GemmEpilogue<T>(GemmEpilogueKind kind, Nonlinearity function, T* outputs = null, int ldOutputs = 0)
+    where T : unmanaged
+{
+    public readonly GemmEpilogueKind Kind = kind;
+    public readonly Nonlinearity Function = function;
+    /// <summary>S [m, ldOutputs] for <see cref="GemmEpilogueKind.ActivationGradient"/>.</summary>
+    public readonly T* Outputs = outputs;
+    public readonly nint LdOutputs = ldOutputs;
 }
 
 /// <summary>A register-tiled micro-kernel: one rank-kc update of an MR×NR tile of C.</summary>
@@ -485,6 +508,25 @@ internal static unsafe partial class GemmDriver<T, TTile>
         else if (path == GemmPath.Row) GemmRow<T>.Run(op, j0, j1);
         else if (path == GemmPath.Prepacked) PrepackedBlock(op, i0, i1, j0, j1);
         else Block(op, i0, i1, j0, j1, path == GemmPath.DirectB);
+        if (op.Epilogue.Kind != GemmEpilogueKind.None) ApplyEpilogue(op, i0, i1, j0, j1);
+    }
+
+    /// <summary>
+    /// The epilogue over C[i0..i1, j0..j1], row segment by row segment. The activations compute each element alike
+    /// wherever it falls in a span (FastMath, and the elementwise derivative), so the result does not depend on how
+    /// C was split between threads.
+    /// </summary>
+    internal static void ApplyEpilogue(in GemmOperands<T> op, int i0, int i1, int j0, int j1)
+    {
+        int width = j1 - j0;
+        for (int i = i0; i < i1; i++)
+        {
+            var row = new Span<T>(op.C + i * op.Ldc + j0, width);
+            if (op.Epilogue.Kind == GemmEpilogueKind.Activation)
+                Activation.Forward<T>(op.Epilogue.Function, row, row);
+            else
+                Activation.Backward<T>(op.Epilogue.Function, new ReadOnlySpan<T>(op.Epilogue.Outputs + i * op.Epilogue.LdOutputs + j0, width), row, row);
+        }
     }
 
     /// <summary>C[i0..i1, j0..j1] of the product, K blocked from p = 0 upwards.</summary>

@@ -143,8 +143,33 @@ public static partial class Gemm
     /// <see cref="Multiply{T}(int, T, ReadOnlySpan{T}, int, PackedMatrix{T}, T, Span{T}, int)"/> with the thread cap
     /// chosen by the caller.
     /// </summary>
-    internal static unsafe void Multiply<T>(int m, T alpha, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, T beta, Span<T> c, int ldc,
+    internal static void Multiply<T>(int m, T alpha, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, T beta, Span<T> c, int ldc,
         int maxThreads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyThen(m, alpha, a, lda, b, beta, c, ldc, default, default, 0, maxThreads);
+
+    /// <summary>
+    /// The recurrent forward step: <c>C = f(A · op(B) + C)</c>, the activation applied by each thread to the part of C
+    /// it computed, while that part is still in cache.
+    /// </summary>
+    internal static void MultiplyAndActivate<T>(int m, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, Span<T> c, int ldc, Nonlinearity f)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyThen(m, T.One, a, lda, b, T.One, c, ldc, new GemmEpilogueSpec(GemmEpilogueKind.Activation, f), default, 0, ComputeThreads.Max);
+
+    /// <summary>
+    /// The recurrent backward step: <c>C = (A · op(B) + C) ⊙ f'(S)</c>, with f' taken from the saved outputs
+    /// S [m, n] (row stride <paramref name="lds"/>), applied as in <see cref="MultiplyAndActivate{T}"/>.
+    /// </summary>
+    internal static void MultiplyAndScaleByDerivative<T>(int m, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, Span<T> c, int ldc,
+        Nonlinearity f, ReadOnlySpan<T> outputs, int lds)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyThen(m, T.One, a, lda, b, T.One, c, ldc, new GemmEpilogueSpec(GemmEpilogueKind.ActivationGradient, f), outputs, lds, ComputeThreads.Max);
+
+    /// <summary>Which epilogue a prepacked product ends with; the pointer to S is taken once the spans are pinned.</summary>
+    private readonly record struct GemmEpilogueSpec(GemmEpilogueKind Kind, Nonlinearity Function);
+
+    private static unsafe void MultiplyThen<T>(int m, T alpha, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, T beta, Span<T> c, int ldc,
+        GemmEpilogueSpec epilogue, ReadOnlySpan<T> outputs, int lds, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -153,17 +178,23 @@ public static partial class Gemm
         int n = b.Columns, k = b.Rows;
         CheckMatrix("a", m, k, a.Length, lda);
         CheckMatrix("c", m, n, c.Length, ldc);
+        if (epilogue.Kind == GemmEpilogueKind.ActivationGradient) CheckMatrix("outputs", m, n, outputs.Length, lds);
         if (m == 0 || n == 0) return;
-        if (k == 0 || T.IsZero(alpha))
-        {
-            ScaleC(m, n, beta, c, ldc);
-            return;
-        }
+        bool empty = k == 0 || T.IsZero(alpha);
+        if (empty) ScaleC(m, n, beta, c, ldc);
 
         fixed (T* pa = a)
         fixed (T* pc = c)
+        fixed (T* ps = outputs)
         {
-            var operands = new GemmOperands<T>(false, false, m, n, k, alpha, pa, lda, b.Pointer, b.PanelWidth, beta, pc, ldc);
+            var operands = new GemmOperands<T>(false, false, m, n, k, alpha, pa, lda, b.Pointer, b.PanelWidth, beta, pc, ldc,
+                new GemmEpilogue<T>(epilogue.Kind, epilogue.Function, ps, lds));
+            if (empty)
+            {
+                // Nothing to multiply: C is beta·C, and the epilogue still applies.
+                if (epilogue.Kind != GemmEpilogueKind.None) GemmDriver<T, ScalarTile<T>>.ApplyEpilogue(operands, 0, m, 0, n);
+                return;
+            }
             switch (b.Kernel)
             {
                 case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.RunPrepacked(operands, maxThreads); break;

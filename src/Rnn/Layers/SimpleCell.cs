@@ -24,7 +24,11 @@ internal sealed class SimpleCell<T>(Nonlinearity nonlinearity, int hiddenSize) w
     {
         int h = hiddenSize;
         if (!previous.IsEmpty)
-            Gemm.Multiply(batch, T.One, previous, ldPrevious, weightHhTransposed, T.One, state, lds);
+        {
+            // f is applied inside the product, by each thread to the part of s_t it computed
+            Gemm.MultiplyAndActivate(batch, previous, ldPrevious, weightHhTransposed, state, lds, Nonlinearity);
+            return;
+        }
         if (lds == h)
         {
             Activation.Forward(Nonlinearity, state[..(batch * h)], state[..(batch * h)]);
@@ -47,9 +51,12 @@ internal sealed class SimpleCell<T>(Nonlinearity nonlinearity, int hiddenSize) w
     public void StepBackward(PackedMatrix<T> weightHh, ReadOnlySpan<T> nextDelta, Span<T> delta, ReadOnlySpan<T> state, int lds, int batch)
     {
         int h = hiddenSize;
-        // ∂net_{t+1}/∂s_t = W, so dS_t += δ_{t+1}·W
+        // ∂net_{t+1}/∂s_t = W, so dS_t += δ_{t+1}·W, then ⊙ f'(s_t) inside the product as in StepForward
         if (!nextDelta.IsEmpty)
-            Gemm.Multiply(batch, T.One, nextDelta, h, weightHh, T.One, delta, h);
+        {
+            Gemm.MultiplyAndScaleByDerivative(batch, nextDelta, h, weightHh, delta, h, Nonlinearity, state, lds);
+            return;
+        }
         if (lds == h)
         {
             Activation.Backward(Nonlinearity, state[..(batch * h)], delta[..(batch * h)], delta[..(batch * h)]);
