@@ -627,22 +627,21 @@ internal static unsafe partial class GemmDriver<T, TTile>
     internal static void PackRowsIntoPanels(T* src, nint ld, int kc, int width, int panel, T* dst)
     {
         int fullWidth = width / panel * panel, panelBytes = panel * sizeof(T);
-        // A call to the span copy per panel costs more than the copy itself when the panel is a few vectors wide.
-        bool byVector = Vector256.IsHardwareAccelerated && panelBytes % Vector256<byte>.Count == 0;
+        // A call to the span copy per panel costs more than the copy itself when the panel is a few vectors wide
+        // (the AVX2 micro-kernel's A panels are 24 bytes), so panels go by Vector256, else Vector128, then elements.
+        int wide = Vector256.IsHardwareAccelerated ? panelBytes / Vector256<byte>.Count * Vector256<byte>.Count : 0;
+        int narrow = Vector128.IsHardwareAccelerated ? wide + (panelBytes - wide) / Vector128<byte>.Count * Vector128<byte>.Count : wide;
         for (int p = 0; p < kc; p++, src += ld)
         {
             T* to = dst + p * panel;
             int w = 0;
             for (; w < fullWidth; w += panel, to += kc * panel)
             {
-                if (!byVector)
-                {
-                    new ReadOnlySpan<T>(src + w, panel).CopyTo(new Span<T>(to, panel));
-                    continue;
-                }
                 byte* from = (byte*)(src + w);
-                for (int v = 0; v < panelBytes; v += Vector256<byte>.Count)
-                    Vector256.Load(from + v).Store((byte*)to + v);
+                int v = 0;
+                for (; v < wide; v += Vector256<byte>.Count) Vector256.Load(from + v).Store((byte*)to + v);
+                for (; v < narrow; v += Vector128<byte>.Count) Vector128.Load(from + v).Store((byte*)to + v);
+                for (int e = v / sizeof(T); e < panel; e++) to[e] = src[w + e];
             }
             if (w == width) continue;
             int j = 0;
@@ -651,19 +650,21 @@ internal static unsafe partial class GemmDriver<T, TTile>
         }
     }
 
-    /// <summary>Packs A[i0..i0+rows, p0..p0+kc] (not transposed) as one micro-panel dst[p·MR + i], rows ≥ <paramref name="rows"/> zero.</summary>
+    /// <summary>Packs A[i0..i0+rows, p0..p0+kc] (not transposed) as one micro-panel dst[p·MR + i]; rows ≥ <paramref name="rows"/> are padding whose results are never stored.</summary>
     private static void PackA(in GemmOperands<T> op, int i0, int rows, int p0, int kc, T* dst)
     {
         int mr = TTile.Rows, done = 0;
         T* a = op.A + i0 * op.Lda + p0;
-        // Element by element the strided writes cost a tenth of a small product, so whole float panels go 8 columns at
-        // a time through an 8×8 transpose. With MR < 8 each block's last store spills into the next column's place, so
-        // blocks stop while a column is left for the element loop to write over the spill.
-        if (typeof(T) == typeof(float) && Avx.IsSupported && rows == mr && mr <= 8)
+        // Element by element the strided writes cost a tenth of a small product, so float panels go 8 columns at a
+        // time through an 8×8 transpose. With MR < 8 each block's last store spills into the next column's place, so
+        // blocks stop while a column is left for the element loop to write over the spill. In an edge panel the
+        // transpose fills rows ≥ rows with copies of the last row: the micro-kernel's results for those rows are
+        // never stored, and each C element depends only on its own row of A.
+        if (typeof(T) == typeof(float) && Avx.IsSupported && mr <= 8)
         {
             int lastStart = mr == 8 ? kc - 8 : kc - 9;
             for (; done <= lastStart; done += 8)
-                Transpose8x8.Run((float*)(a + done), op.Lda, mr, (float*)(dst + done * mr), mr);
+                Transpose8x8.Run((float*)(a + done), op.Lda, rows, (float*)(dst + done * mr), mr);
         }
         for (int i = 0; i < mr; i++)
         {
