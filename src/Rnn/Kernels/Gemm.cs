@@ -225,6 +225,16 @@ internal unsafe interface IMicroTile<T> where T : unmanaged
     /// <paramref name="prefetchB"/> asks for B rows to be prefetched ahead, for B read in place with a long stride.
     /// </summary>
     static abstract void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB);
+
+    /// <summary>
+    /// Rows of the short tile, which fills out row counts that are not a multiple of <see cref="Rows"/> (a batch
+    /// of 32 is 4 full panels of 6 and 2 short panels of 4, rather than 6 full panels with 4 rows of padding);
+    /// equal to <see cref="Rows"/> where there is no short tile.
+    /// </summary>
+    static abstract int ShortRows { get; }
+
+    /// <summary><see cref="Run"/> for a panel of <see cref="ShortRows"/> rows, a[p·ShortRows + i], with the same arithmetic per element.</summary>
+    static abstract void RunShort(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB);
 }
 
 /// <summary>8×(2·Vector512) tile: 16 accumulators of the 32 zmm registers.</summary>
@@ -235,6 +245,11 @@ internal readonly unsafe struct Vector512Tile<T> : IMicroTile<T> where T : unman
     public static int Rows => 8;
 
     public static int Cols => 2 * Vector512<T>.Count;
+
+    public static int ShortRows => Rows;
+
+    public static void RunShort(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
+        => Run(kc, a, b, ldb, c, ldc, alpha, beta, overwrite, prefetchB);
 
     public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
     {
@@ -311,6 +326,35 @@ internal readonly unsafe struct Vector256Tile<T> : IMicroTile<T> where T : unman
 
     public static int Cols => 2 * Vector256<T>.Count;
 
+    public static int ShortRows => 4;
+
+    /// <summary>4×(2·Vector256): 8 accumulators, as many FMA chains as two FMA units of latency 4 keep busy.</summary>
+    public static void RunShort(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
+    {
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            if (Sse.IsSupported && prefetchB) Sse.Prefetch0(b + PrefetchRows * ldb);
+            Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + Vector256<T>.Count);
+            Vector256<T> ai = Vector256.Create(a[0]);
+            c00 = Fma(ai, b0, c00); c01 = Fma(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Fma(ai, b0, c10); c11 = Fma(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Fma(ai, b0, c20); c21 = Fma(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Fma(ai, b0, c30); c31 = Fma(ai, b1, c31);
+            a += 4;
+            b += ldb;
+        }
+        Vector256<T> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+        Merge(c, c00, c01, va, vb, overwrite); c += ldc;
+        Merge(c, c10, c11, va, vb, overwrite); c += ldc;
+        Merge(c, c20, c21, va, vb, overwrite); c += ldc;
+        Merge(c, c30, c31, va, vb, overwrite);
+    }
+
     public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
     {
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -376,6 +420,11 @@ internal readonly unsafe struct ScalarTile<T> : IMicroTile<T> where T : unmanage
     public static int Rows => 4;
 
     public static int Cols => 4;
+
+    public static int ShortRows => Rows;
+
+    public static void RunShort(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
+        => Run(kc, a, b, ldb, c, ldc, alpha, beta, overwrite, prefetchB);
 
     public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
     {
@@ -571,11 +620,16 @@ internal static unsafe partial class GemmDriver<T, TTile>
                 for (int ic = i0; ic < i1; ic += MC)
                 {
                     int mc = Math.Min(MC, i1 - ic);
-                    if (op.TransposeA)
+                    // Transposed A is packed a row of op(A)ᵀ at a time across all panels, so its panels are all MR high.
+                    bool uniform = op.TransposeA;
+                    if (uniform)
                         PackRowsIntoPanels(op.A + pc * op.Lda + ic, op.Lda, kc, mc, mr, packA);
                     else
-                        for (int ir = 0; ir < mc; ir += mr)
-                            PackA(op, ic + ir, Math.Min(mr, mc - ir), pc, kc, packA + ir * kc);
+                        for (int ir = 0, height; ir < mc; ir += height)
+                        {
+                            height = PanelHeight(mc - ir, uniform);
+                            PackA(op, ic + ir, Math.Min(height, mc - ir), height, pc, kc, packA + ir * kc);
+                        }
 
                     for (int jr = 0; jr < nc; jr += nr)
                     {
@@ -584,8 +638,11 @@ internal static unsafe partial class GemmDriver<T, TTile>
                         T* bPanel = unpacked ? op.B + pc * op.Ldb + jc + jr : directB ? packB : packB + jr * kc;
                         nint ldb = unpacked ? op.Ldb : nr;
 
-                        for (int ir = 0; ir < mc; ir += mr)
-                            Tile(op, kc, packA + ir * kc, bPanel, ldb, ic + ir, Math.Min(mr, mc - ir), jc + jr, cols, beta, overwrite, unpacked, edge);
+                        for (int ir = 0, height; ir < mc; ir += height)
+                        {
+                            height = PanelHeight(mc - ir, uniform);
+                            Tile(op, kc, packA + ir * kc, height, bPanel, ldb, ic + ir, Math.Min(height, mc - ir), jc + jr, cols, beta, overwrite, unpacked, edge);
+                        }
                     }
                 }
             }
@@ -597,18 +654,21 @@ internal static unsafe partial class GemmDriver<T, TTile>
     /// <paramref name="edge"/> [MR, NR] and merged element by element with the same arithmetic.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(in GemmOperands<T> op, int kc, T* aPanel, T* bPanel, nint ldb, int i0, int rows, int j0, int cols,
+    private static void Tile(in GemmOperands<T> op, int kc, T* aPanel, int height, T* bPanel, nint ldb, int i0, int rows, int j0, int cols,
         T beta, bool overwrite, bool prefetchB, T* edge)
     {
-        int mr = TTile.Rows, nr = TTile.Cols;
+        int nr = TTile.Cols;
+        bool full = height == TTile.Rows;
         T* cTile = op.C + i0 * op.Ldc + j0;
-        if (rows == mr && cols == nr)
+        if (rows == height && cols == nr)
         {
-            TTile.Run(kc, aPanel, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite, prefetchB);
+            if (full) TTile.Run(kc, aPanel, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite, prefetchB);
+            else TTile.RunShort(kc, aPanel, bPanel, ldb, cTile, op.Ldc, op.Alpha, beta, overwrite, prefetchB);
             return;
         }
         // alpha = 1 makes edge = acc exactly; the merge below then matches a full tile's arithmetic.
-        TTile.Run(kc, aPanel, bPanel, ldb, edge, nr, T.One, T.Zero, true, prefetchB);
+        if (full) TTile.Run(kc, aPanel, bPanel, ldb, edge, nr, T.One, T.Zero, true, prefetchB);
+        else TTile.RunShort(kc, aPanel, bPanel, ldb, edge, nr, T.One, T.Zero, true, prefetchB);
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++)
                 cTile[i * op.Ldc + j] = MergeOne(cTile[i * op.Ldc + j], edge[i * nr + j], op.Alpha, beta, overwrite);
@@ -650,10 +710,24 @@ internal static unsafe partial class GemmDriver<T, TTile>
         }
     }
 
-    /// <summary>Packs A[i0..i0+rows, p0..p0+kc] (not transposed) as one micro-panel dst[p·MR + i]; rows ≥ <paramref name="rows"/> are padding whose results are never stored.</summary>
-    private static void PackA(in GemmOperands<T> op, int i0, int rows, int p0, int kc, T* dst)
+    /// <summary>
+    /// The height of the next row panel when <paramref name="remaining"/> rows of the block are left: MR, except that the
+    /// last 7 or 8 rows go in two short panels, and 4 or fewer in one, so that even row counts need no padding rows
+    /// (32 = 4·6 + 2·4, 64 = 10·6 + 4). Panel heights only change which kernel computes a row, never its arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PanelHeight(int remaining, bool uniform)
     {
-        int mr = TTile.Rows, done = 0;
+        int mr = TTile.Rows, sr = TTile.ShortRows;
+        if (uniform || sr == mr) return mr;
+        return remaining <= sr || (remaining > mr && remaining <= 2 * sr) ? sr : mr;
+    }
+
+    /// <summary>Packs A[i0..i0+rows, p0..p0+kc] (not transposed) as one micro-panel dst[p·mr + i] of height
+    /// <paramref name="mr"/>; rows ≥ <paramref name="rows"/> are padding whose results are never stored.</summary>
+    private static void PackA(in GemmOperands<T> op, int i0, int rows, int mr, int p0, int kc, T* dst)
+    {
+        int done = 0;
         T* a = op.A + i0 * op.Lda + p0;
         // Element by element the strided writes cost a tenth of a small product, so float panels go 8 columns at a
         // time through an 8×8 transpose. With MR < 8 each block's last store spills into the next column's place, so

@@ -240,14 +240,20 @@ internal static unsafe partial class GemmDriver<T, TTile>
                 // Only the first K block sees the caller's beta; later blocks add to what it wrote.
                 bool overwrite = pc == 0 && T.IsZero(op.Beta);
                 T beta = pc == 0 ? op.Beta : T.One;
-                for (int ir = 0; ir < mc; ir += mr)
-                    PackA(op, ic + ir, Math.Min(mr, mc - ir), pc, kc, packA + ir * kc);
+                for (int ir = 0, height; ir < mc; ir += height)
+                {
+                    height = PanelHeight(mc - ir, uniform: false);
+                    PackA(op, ic + ir, Math.Min(height, mc - ir), height, pc, kc, packA + ir * kc);
+                }
                 // One [kc, NR] panel (16 KiB) stays in L1 while every row panel of A passes over it.
                 for (int jr = j0; jr < j1; jr += nr)
                 {
                     T* bPanel = op.B + jr / nr * panelSize + pc * nr;
-                    for (int ir = 0; ir < mc; ir += mr)
-                        Tile(op, kc, packA + ir * kc, bPanel, nr, ic + ir, Math.Min(mr, mc - ir), jr, Math.Min(nr, j1 - jr), beta, overwrite, false, edge);
+                    for (int ir = 0, height; ir < mc; ir += height)
+                    {
+                        height = PanelHeight(mc - ir, uniform: false);
+                        Tile(op, kc, packA + ir * kc, height, bPanel, nr, ic + ir, Math.Min(height, mc - ir), jr, Math.Min(nr, j1 - jr), beta, overwrite, false, edge);
+                    }
                 }
             }
         }

@@ -124,6 +124,53 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    [Theory]
+    [InlineData(Nonlinearity.Tanh)]
+    [InlineData(Nonlinearity.Sigmoid)]
+    [InlineData(Nonlinearity.Relu)]
+    [InlineData(Nonlinearity.Identity)]
+    public void MultiplyPrepacked_FusedEpilogues_EqualProductThenActivation(Nonlinearity f)
+    {
+        var rng = new Random(1010);
+        // A batch of 1 (single-row kernel), a ragged one, one split across threads, and k = 0 (no product at all).
+        foreach (var (m, n, k) in new[] { (1, 40, 30), (7, 70, 257), (32, 300, 260), (3, 20, 0) })
+        {
+            var (a, lda) = RandomMatrix(rng, m, Math.Max(k, 1), 1);
+            var (w, ldw) = RandomMatrix(rng, Math.Max(k, 1), n, 2);
+            var (start, ldc) = RandomMatrix(rng, m, n, 3);
+            var (outputs, lds) = RandomMatrix(rng, m, n, 1);
+            var packed = new PackedMatrix<T>(k, n);
+            packed.Pack(false, w, ldw);
+
+            T[] expected = (T[])start.Clone();
+            Gemm.Multiply(m, T.One, a, lda, packed, T.One, expected, ldc);
+            T[] expectedGradient = (T[])expected.Clone();
+            for (int i = 0; i < m; i++)
+            {
+                Activation.Forward<T>(f, expected.AsSpan(i * ldc, n), expected.AsSpan(i * ldc, n));
+                Activation.Backward<T>(f, outputs.AsSpan(i * lds, n), expectedGradient.AsSpan(i * ldc, n), expectedGradient.AsSpan(i * ldc, n));
+            }
+            foreach (int threads in new[] { 1, 2 })
+            {
+                int saved = ComputeThreads.Max;
+                ComputeThreads.Max = threads;
+                try
+                {
+                    T[] activated = (T[])start.Clone();
+                    Gemm.MultiplyAndActivate(m, a, lda, packed, activated, ldc, f);
+                    Assert.Equal(expected, activated);
+                    T[] scaled = (T[])start.Clone();
+                    Gemm.MultiplyAndScaleByDerivative(m, a, lda, packed, scaled, ldc, f, outputs, lds);
+                    Assert.Equal(expectedGradient, scaled);
+                }
+                finally
+                {
+                    ComputeThreads.Max = saved;
+                }
+            }
+        }
+    }
+
     [Fact]
     public void MultiplyPrepacked_WrongSizes_ThrowNamingThem()
     {
