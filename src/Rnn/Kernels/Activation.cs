@@ -2,7 +2,6 @@
 //   tanh' = 1 − s², sigmoid' = s(1 − s), relu' = [s > 0], identity' = 1.
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 
 namespace Rnn.Kernels;
 
@@ -18,25 +17,7 @@ public static class Activation
         if (x.IsEmpty) return;   // TensorPrimitives.Sigmoid rejects empty spans
         // tanh and sigmoid come from FastMath: faster, and within a few ulp where the base library's tanh loses the
         // digits of small inputs (float tanh(1e-5) comes out 0.5% low; double tanh(1e-20) is not even positive).
-        if (FastMath.IsAccelerated && f is Nonlinearity.Tanh or Nonlinearity.Sigmoid)
-        {
-            if (typeof(T) == typeof(float))
-            {
-                ReadOnlySpan<float> xf = MemoryMarshal.Cast<T, float>(x);
-                Span<float> df = MemoryMarshal.Cast<T, float>(destination);
-                if (f == Nonlinearity.Tanh) FastMath.Tanh(xf, df);
-                else FastMath.Sigmoid(xf, df);
-                return;
-            }
-            if (typeof(T) == typeof(double))
-            {
-                ReadOnlySpan<double> xd = MemoryMarshal.Cast<T, double>(x);
-                Span<double> dd = MemoryMarshal.Cast<T, double>(destination);
-                if (f == Nonlinearity.Tanh) FastMath.Tanh(xd, dd);
-                else FastMath.Sigmoid(xd, dd);
-                return;
-            }
-        }
+        if (FastMath.TryApply(f, x, destination)) return;
         switch (f)
         {
             case Nonlinearity.Tanh: TensorPrimitives.Tanh(x, destination); break;

@@ -47,6 +47,19 @@ internal static class FastMath
     /// <summary>destination[i] = 1 / (1 + exp(−x[i])) in double precision, within 2 ulp; the spans may be the same.</summary>
     public static void Sigmoid(ReadOnlySpan<double> x, Span<double> destination) => Apply<double, SigmoidOperator>(x, destination);
 
+    /// <summary>
+    /// destination[i] = f(x[i]) when f is tanh or sigmoid, T is float or double and the vector code runs in hardware;
+    /// returns false, touching nothing, otherwise.
+    /// </summary>
+    public static bool TryApply<T>(Nonlinearity f, ReadOnlySpan<T> x, Span<T> destination) where T : unmanaged
+    {
+        if (!IsAccelerated || (typeof(T) != typeof(float) && typeof(T) != typeof(double))) return false;
+        if (f == Nonlinearity.Tanh) Apply<T, TanhOperator>(x, destination);
+        else if (f == Nonlinearity.Sigmoid) Apply<T, SigmoidOperator>(x, destination);
+        else return false;
+        return true;
+    }
+
     private static void Apply<T, TOp>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged
         where TOp : IVectorFunction

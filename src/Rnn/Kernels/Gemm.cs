@@ -328,35 +328,33 @@ internal readonly unsafe struct Vector256Tile<T> : IMicroTile<T> where T : unman
 
     public static int ShortRows => 4;
 
-    /// <summary>4×(2·Vector256): 8 accumulators, as many FMA chains as two FMA units of latency 4 keep busy.</summary>
+    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
+        => Kernel<SixRows>(kc, a, b, ldb, c, ldc, alpha, beta, overwrite, prefetchB);
+
+    /// <summary>The 4-row tile: 8 accumulators, as many FMA chains as two FMA units of latency 4 keep busy.</summary>
     public static void RunShort(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
+        => Kernel<FourRows>(kc, a, b, ldb, c, ldc, alpha, beta, overwrite, prefetchB);
+
+    private interface IHeight
     {
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
-        Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            if (Sse.IsSupported && prefetchB) Sse.Prefetch0(b + PrefetchRows * ldb);
-            Vector256<T> b0 = Vector256.Load(b), b1 = Vector256.Load(b + Vector256<T>.Count);
-            Vector256<T> ai = Vector256.Create(a[0]);
-            c00 = Fma(ai, b0, c00); c01 = Fma(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
-            c10 = Fma(ai, b0, c10); c11 = Fma(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
-            c20 = Fma(ai, b0, c20); c21 = Fma(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
-            c30 = Fma(ai, b0, c30); c31 = Fma(ai, b1, c31);
-            a += 4;
-            b += ldb;
-        }
-        Vector256<T> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-        Merge(c, c00, c01, va, vb, overwrite); c += ldc;
-        Merge(c, c10, c11, va, vb, overwrite); c += ldc;
-        Merge(c, c20, c21, va, vb, overwrite); c += ldc;
-        Merge(c, c30, c31, va, vb, overwrite);
+        static abstract bool Six { get; }
     }
 
-    public static void Run(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
+    private readonly struct SixRows : IHeight
     {
+        public static bool Six => true;
+    }
+
+    private readonly struct FourRows : IHeight
+    {
+        public static bool Six => false;
+    }
+
+    /// <summary>Both tiles: THeight is a struct, so the JIT compiles one copy per height with the test folded away.</summary>
+    private static void Kernel<THeight>(int kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta, bool overwrite, bool prefetchB)
+        where THeight : struct, IHeight
+    {
+        int mr = THeight.Six ? 6 : 4;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<T> c40 = default, c41 = default, c50 = default, c51 = default;
@@ -373,18 +371,23 @@ internal readonly unsafe struct Vector256Tile<T> : IMicroTile<T> where T : unman
             c20 = Fma(ai, b0, c20); c21 = Fma(ai, b1, c21);
             ai = Vector256.Create(a[3]);
             c30 = Fma(ai, b0, c30); c31 = Fma(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
-            c40 = Fma(ai, b0, c40); c41 = Fma(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
-            c50 = Fma(ai, b0, c50); c51 = Fma(ai, b1, c51);
-            a += 6;
+            if (THeight.Six)
+            {
+                ai = Vector256.Create(a[4]);
+                c40 = Fma(ai, b0, c40); c41 = Fma(ai, b1, c41);
+                ai = Vector256.Create(a[5]);
+                c50 = Fma(ai, b0, c50); c51 = Fma(ai, b1, c51);
+            }
+            a += mr;
             b += ldb;
         }
         Vector256<T> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
         Merge(c, c00, c01, va, vb, overwrite); c += ldc;
         Merge(c, c10, c11, va, vb, overwrite); c += ldc;
         Merge(c, c20, c21, va, vb, overwrite); c += ldc;
-        Merge(c, c30, c31, va, vb, overwrite); c += ldc;
+        Merge(c, c30, c31, va, vb, overwrite);
+        if (!THeight.Six) return;
+        c += ldc;
         Merge(c, c40, c41, va, vb, overwrite); c += ldc;
         Merge(c, c50, c51, va, vb, overwrite);
     }
