@@ -40,6 +40,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     // W, laid out once per pass for the per-step products (every step multiplies by the same W):
     private PackedMatrix<T>? packedWeightHhTransposed;   // Wᵀ for s_{t-1}·Wᵀ
     private PackedMatrix<T>? packedWeightHh;             // W for δ_{t+1}·W
+    private bool reusePackedWeights, packedForwardCurrent;
 
     /// <summary>Declares this layer's parameters in <paramref name="parameters"/> under the given names.</summary>
     /// <param name="parameters">The model's parameter set.</param>
@@ -67,6 +68,21 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             biasHh = parameters.Add($"{namePrefix}bias_hh{nameSuffix}", hiddenSize);
         }
         cell = new SimpleCell<T>(nonlinearity, hiddenSize);
+    }
+
+    /// <summary>
+    /// While set, forward passes after the first reuse the layout of W packed by that first pass instead of packing W
+    /// again: for one-token-at-a-time inference (sampling), where packing would cost more than the step itself.
+    /// The caller promises that W does not change meanwhile; clearing the flag drops the packed copy's validity.
+    /// </summary>
+    internal bool ReusePackedWeights
+    {
+        get => reusePackedWeights;
+        set
+        {
+            reusePackedWeights = value;
+            packedForwardCurrent = false;
+        }
     }
 
     /// <summary>I.</summary>
@@ -155,7 +171,11 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         }
 
         packedWeightHhTransposed ??= new PackedMatrix<T>(h, h);
-        packedWeightHhTransposed.Pack(transpose: true, w, h);
+        if (!(ReusePackedWeights && packedForwardCurrent))
+        {
+            packedWeightHhTransposed.Pack(transpose: true, w, h);
+            packedForwardCurrent = ReusePackedWeights;
+        }
         for (int step = 0; step < seqLen; step++)
         {
             int t = TimeAt(step);

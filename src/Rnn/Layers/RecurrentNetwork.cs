@@ -64,6 +64,18 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>Whether forward passes apply dropout between layers (when <see cref="RnnOptions.Dropout"/> &gt; 0).</summary>
     public bool Training { get; set; }
 
+    /// <summary>
+    /// While set, each layer packs its recurrent weight once and reuses it in later forward passes (see
+    /// <see cref="RecurrentLayer{T}.ReusePackedWeights"/>); the weights must not change until it is cleared.
+    /// </summary>
+    internal bool ReusePackedWeights
+    {
+        set
+        {
+            foreach (var layer in layers) layer.ReusePackedWeights = value;
+        }
+    }
+
     /// <summary>The generator dropout masks are drawn from; set it to make training reproducible and resumable.</summary>
     public SeededRandom DropoutRandom { get; set; } = new(0);
 

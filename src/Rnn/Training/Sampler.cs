@@ -51,6 +51,9 @@ public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool training = model.Rnn.Training;
         model.Rnn.Training = false;
+        // One token at a time, packing W for each step would cost several times the step: the weights are packed by
+        // the prime's pass and reused until sampling ends (they cannot change while this method runs).
+        model.Rnn.ReusePackedWeights = true;
         try
         {
             Array.Clear(state);
@@ -69,6 +72,7 @@ public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
         finally
         {
             model.Rnn.Training = training;
+            model.Rnn.ReusePackedWeights = false;
         }
     }
 

@@ -121,6 +121,35 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Sampler_ReusingThePackedWeights_DrawsWhatStepByStepLogitsGive_AndLeavesNoStaleCopy()
+    {
+        var (model, vocabulary, _, _) = Setup(dropout: 0);
+        int[] prime = vocabulary.Encode("The ");
+        int[] drawn = new Sampler<float>(model, 4).Generate(prime, 40, topK: 1).ToArray();
+
+        // The same greedy draw by hand, every step through a forward pass that packs W afresh.
+        var state = new float[model.StateSize(1)];
+        int v = model.Config.VocabularySize;
+        float[] logits = model.Logits(prime, prime.Length, 1, state).Slice((prime.Length - 1) * v, v).ToArray();
+        var byHand = new List<int>();
+        for (int i = 0; i < drawn.Length; i++)
+        {
+            int best = 0;
+            for (int j = 1; j < v; j++) if (logits[j] > logits[best]) best = j;
+            byHand.Add(best);
+            logits = model.Logits([best], 1, 1, state).ToArray();
+        }
+        Assert.Equal(byHand, drawn);
+
+        // After sampling, a changed W must be seen by the next forward pass.
+        float[] before = model.Logits(prime, prime.Length, 1, new float[model.StateSize(1)]).ToArray();
+        var w = model.Parameters.Value(model.Rnn.Layers[0].WeightHh);
+        for (int i = 0; i < w.Length; i++) w[i] *= 0.5f;
+        float[] after = model.Logits(prime, prime.Length, 1, new float[model.StateSize(1)]).ToArray();
+        Assert.NotEqual(before, after);
+    }
+
+    [Fact]
     public void Sampler_SameSeed_SameText_AndTopKOneIsGreedy()
     {
         var (model, vocabulary, _, _) = Setup(dropout: 0);
