@@ -592,7 +592,7 @@ internal static unsafe partial class GemmDriver<T, TTile>
         int mr = TTile.Rows, nr = TTile.Cols;
         int mcMax = Math.Min(MC, RoundUp(i1 - i0, mr)), kcMax = Math.Min(KC, op.K);
         int ncMax = directB ? nr : Math.Min(NC, RoundUp(j1 - j0, nr));
-        T* packA = Buffer(ref t_packA, mcMax * kcMax);  // [mc/MR][kc][MR]
+        T* packA = Buffer(ref t_packA, mcMax * kcMax);  // row panels [height][kc] stacked, see PackABlock
         T* packB = Buffer(ref t_packB, ncMax * kcMax);  // [nc/NR][kc][NR]; with directB only the edge panel
         T* edge = stackalloc T[mr * nr];                // [MR, NR], a full tile for C's ragged edge
 
@@ -625,14 +625,8 @@ internal static unsafe partial class GemmDriver<T, TTile>
                     int mc = Math.Min(MC, i1 - ic);
                     // Transposed A is packed a row of op(A)ᵀ at a time across all panels, so its panels are all MR high.
                     bool uniform = op.TransposeA;
-                    if (uniform)
-                        PackRowsIntoPanels(op.A + pc * op.Lda + ic, op.Lda, kc, mc, mr, packA);
-                    else
-                        for (int ir = 0, height; ir < mc; ir += height)
-                        {
-                            height = PanelHeight(mc - ir, uniform);
-                            PackA(op, ic + ir, Math.Min(height, mc - ir), height, pc, kc, packA + ir * kc);
-                        }
+                    if (uniform) PackRowsIntoPanels(op.A + pc * op.Lda + ic, op.Lda, kc, mc, mr, packA);
+                    else PackABlock(op, ic, mc, pc, kc, packA);
 
                     for (int jr = 0; jr < nc; jr += nr)
                     {
@@ -640,15 +634,33 @@ internal static unsafe partial class GemmDriver<T, TTile>
                         bool unpacked = directB && cols == nr;
                         T* bPanel = unpacked ? op.B + pc * op.Ldb + jc + jr : directB ? packB : packB + jr * kc;
                         nint ldb = unpacked ? op.Ldb : nr;
-
-                        for (int ir = 0, height; ir < mc; ir += height)
-                        {
-                            height = PanelHeight(mc - ir, uniform);
-                            Tile(op, kc, packA + ir * kc, height, bPanel, ldb, ic + ir, Math.Min(height, mc - ir), jc + jr, cols, beta, overwrite, unpacked, edge);
-                        }
+                        TileColumn(op, kc, packA, bPanel, ldb, ic, mc, jc + jr, cols, beta, overwrite, unpacked, uniform, edge);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>Packs the rows ic..ic+mc of A (not transposed), K block pc..pc+kc, into row panels of <see cref="PanelHeight"/>
+    /// rows each, stacked so that the panel starting at row r of the block begins at packA + r·kc.</summary>
+    private static void PackABlock(in GemmOperands<T> op, int ic, int mc, int pc, int kc, T* packA)
+    {
+        for (int ir = 0, height; ir < mc; ir += height)
+        {
+            height = PanelHeight(mc - ir, uniform: false);
+            PackA(op, ic + ir, Math.Min(height, mc - ir), height, pc, kc, packA + ir * kc);
+        }
+    }
+
+    /// <summary>The tiles of one column panel of C (columns j0..j0+cols) against every row panel of the packed A block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TileColumn(in GemmOperands<T> op, int kc, T* packA, T* bPanel, nint ldb, int ic, int mc, int j0, int cols,
+        T beta, bool overwrite, bool prefetchB, bool uniform, T* edge)
+    {
+        for (int ir = 0, height; ir < mc; ir += height)
+        {
+            height = PanelHeight(mc - ir, uniform);
+            Tile(op, kc, packA + ir * kc, height, bPanel, ldb, ic + ir, Math.Min(height, mc - ir), j0, cols, beta, overwrite, prefetchB, edge);
         }
     }
 

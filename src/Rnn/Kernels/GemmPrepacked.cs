@@ -228,7 +228,7 @@ internal static unsafe partial class GemmDriver<T, TTile>
         }
         nint panelSize = (nint)op.K * nr;
         int mcMax = Math.Min(MC, RoundUp(i1 - i0, mr)), kcMax = Math.Min(KC, op.K);
-        T* packA = Buffer(ref t_packA, mcMax * kcMax);  // [mc/MR][kc][MR]
+        T* packA = Buffer(ref t_packA, mcMax * kcMax);  // row panels [height][kc] stacked, see PackABlock
         T* edge = stackalloc T[mr * nr];                // [MR, NR], a full tile for C's ragged edge
 
         for (int ic = i0; ic < i1; ic += MC)
@@ -240,21 +240,11 @@ internal static unsafe partial class GemmDriver<T, TTile>
                 // Only the first K block sees the caller's beta; later blocks add to what it wrote.
                 bool overwrite = pc == 0 && T.IsZero(op.Beta);
                 T beta = pc == 0 ? op.Beta : T.One;
-                for (int ir = 0, height; ir < mc; ir += height)
-                {
-                    height = PanelHeight(mc - ir, uniform: false);
-                    PackA(op, ic + ir, Math.Min(height, mc - ir), height, pc, kc, packA + ir * kc);
-                }
+                PackABlock(op, ic, mc, pc, kc, packA);
                 // One [kc, NR] panel (16 KiB) stays in L1 while every row panel of A passes over it.
                 for (int jr = j0; jr < j1; jr += nr)
-                {
-                    T* bPanel = op.B + jr / nr * panelSize + pc * nr;
-                    for (int ir = 0, height; ir < mc; ir += height)
-                    {
-                        height = PanelHeight(mc - ir, uniform: false);
-                        Tile(op, kc, packA + ir * kc, height, bPanel, nr, ic + ir, Math.Min(height, mc - ir), jr, Math.Min(nr, j1 - jr), beta, overwrite, false, edge);
-                    }
-                }
+                    TileColumn(op, kc, packA, op.B + jr / nr * panelSize + pc * nr, nr, ic, mc, jr, Math.Min(nr, j1 - jr), beta, overwrite,
+                        prefetchB: false, uniform: false, edge);
             }
         }
     }

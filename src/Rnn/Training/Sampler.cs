@@ -32,7 +32,8 @@ public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Feeds <paramref name="primeTokens"/> (at least one) from a zero state, then yields
-    /// <paramref name="length"/> drawn tokens, each fed back before the next is drawn.
+    /// <paramref name="length"/> drawn tokens, each fed back before the next is drawn. The model's weights must not
+    /// change while the result is being enumerated.
     /// </summary>
     /// <param name="temperature">Divides the logits: &lt; 1 sharper, &gt; 1 flatter.</param>
     /// <param name="topK">Draw only among the k most likely tokens; 0 for all.</param>
@@ -52,7 +53,7 @@ public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
         bool training = model.Rnn.Training;
         model.Rnn.Training = false;
         // One token at a time, packing W for each step would cost several times the step: the weights are packed by
-        // the prime's pass and reused until sampling ends (they cannot change while this method runs).
+        // the prime's pass and reused until the enumeration ends, so the model must not be trained meanwhile.
         model.Rnn.ReusePackedWeights = true;
         try
         {
