@@ -1,4 +1,5 @@
 using Rnn.IO;
+using Rnn.Serialization;
 using Rnn.Training;
 using ScottPlot;
 

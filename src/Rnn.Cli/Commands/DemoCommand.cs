@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Rnn.Cli.Demos;
 using Rnn.Models;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Optim;
 using Rnn.Training;
 
 namespace Rnn.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Rnn.Text;
+using Rnn.Data;
 using Rnn.Training;
 
 namespace Rnn.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Rnn.IO.Onnx;
+using Rnn.Interop.Onnx;
 
 namespace Rnn.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Rnn.Diagnostics;
 using Rnn.Kernels;
 using Rnn.Layers;
 using Rnn.Training;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Rnn.IO;
+using Rnn.Interop;
 using Rnn.Kernels;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Cli.Commands;

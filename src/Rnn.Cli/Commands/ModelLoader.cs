@@ -1,3 +1,4 @@
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Cli.Commands;

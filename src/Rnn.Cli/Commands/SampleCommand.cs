@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Rnn.Models;
-using Rnn.Text;
+using Rnn.Data;
 using Rnn.Training;
 
 namespace Rnn.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Rnn.Cli.Demos;
 using Rnn.IO;
 using Rnn.Training;
 using ScottPlot;

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Rnn.Diagnostics;
 using Rnn.Kernels;
 using Rnn.Models;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Optim;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Cli.Commands;
@@ -211,7 +214,9 @@ public static class TrainCommand
             CheckpointPath = request.Out,
             Progress = progress.Report,
             Warning = progress.Warn,
-            GradientFlow = request.LogGradientFlow ? (step, norms) => { progress.Finish(); output.WriteLine(GradientFlowLine(step, norms)); } : null,
+            ValidationPoint = request.LogGradientFlow
+                ? (step, trained) => { progress.Finish(); output.WriteLine(GradientFlowLine(step, GradientFlow.DeltaNorms(trained.Rnn, request.Options.SeqLen))); }
+                : null,
         };
         try
         {

@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 
 namespace Rnn.Optim;
 
-/// <summary>Clipping and checking of a gradient buffer such as <see cref="Tensors.ParameterSet{T}.Gradients"/>.</summary>
+/// <summary>Clipping of a gradient buffer such as <see cref="Tensors.ParameterSet{T}.Gradients"/>.</summary>
 public static class GradientClipping
 {
     /// <summary>The term PyTorch's <c>clip_grad_norm_</c> adds to the norm before dividing.</summary>
@@ -56,9 +56,4 @@ public static class GradientClipping
         T max = T.CreateChecked(limit);
         TensorPrimitives.Clamp(gradients, -max, max, gradients);
     }
-
-    /// <summary>Whether no element of <paramref name="values"/> is NaN or ±∞ (true when empty).</summary>
-    public static bool AllFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
-        // TensorPrimitives.IsFiniteAll answers false for an empty span (System.Numerics.Tensors 10.0.0).
-        => values.IsEmpty || TensorPrimitives.IsFiniteAll(values);
 }

@@ -6,10 +6,12 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Security.Cryptography;
+using Rnn.Diagnostics;
 using Rnn.Models;
 using Rnn.Optim;
+using Rnn.Serialization;
 using Rnn.Tensors;
-using Rnn.Text;
+using Rnn.Data;
 
 namespace Rnn.Training;
 
@@ -95,10 +97,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Action<string>? Warning { get; init; }
 
     /// <summary>
-    /// Called at every validation point with the step and, per recurrent layer, ‖δ_k‖ for k = 0..T−1 of that step's
-    /// backward pass (<see cref="Training.GradientFlow.DeltaNorms{T}(Layers.RecurrentNetwork{T}, int)"/>).
+    /// Called at every validation point with the step and the model, right after that step's backward pass and
+    /// before validation, so that the layers' last deltas (‖δ_k‖ through time, which the gradient-flow diagnostics
+    /// read) are still the training step's.
     /// </summary>
-    public Action<long, double[][]>? GradientFlow { get; init; }
+    public Action<long, LanguageModel<T>>? ValidationPoint { get; init; }
 
     /// <summary>The path of the "best" checkpoint for a "last" path.</summary>
     public static string BestPath(string lastPath)
@@ -144,7 +147,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
             model.Parameters.ZeroGradients();
             double loss = model.TrainStep(inputs, targets, Options.SeqLen, Options.BatchSize, hidden);
-            if (!double.IsFinite(loss) || !GradientClipping.AllFinite<T>(model.Parameters.Gradients))
+            if (!double.IsFinite(loss) || !Finite.All<T>(model.Parameters.Gradients))
             {
                 State.SkippedSteps++;
                 consecutiveSkips++;
@@ -165,7 +168,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             optimizer.Step();
             // Finite gradients can still give a non-finite update (a damaged optimizer state resumed from a file, an
             // absurd learning rate); stopping before State.Step counts it keeps it out of every checkpoint.
-            if (!GradientClipping.AllFinite<T>(model.Parameters.Values))
+            if (!Finite.All<T>(model.Parameters.Values))
                 throw new InvalidOperationException(
                     $"training diverged: the update of step {State.Step + 1} made a parameter non-finite; the last checkpoint is unaffected. Try a lower --lr.");
             State.Step++;
@@ -176,7 +179,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (due)
             {
                 if (evaluateEvery == 0) nextEvaluation = clock.Elapsed + evaluationPeriod;
-                GradientFlow?.Invoke(State.Step, Training.GradientFlow.DeltaNorms(model.Rnn, Options.SeqLen));
+                ValidationPoint?.Invoke(State.Step, model);
                 Record(lossSum / lossCount, clock, startSeconds);
                 lossSum = 0;
                 lossCount = 0;

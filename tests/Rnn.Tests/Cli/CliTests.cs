@@ -1,5 +1,6 @@
 using System.Text;
-using Rnn.Text;
+using Rnn.Cli.Demos;
+using Rnn.Data;
 
 namespace Rnn.Tests.Cli;
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Rnn.Optim;
+using Rnn.Tensors;
 
 namespace Rnn.Tests.Optim;
 
@@ -81,15 +82,15 @@ public abstract class GradientClippingTests<T> where T : unmanaged, IFloatingPoi
     [Fact]
     public void AllFinite_DetectsAnyNaNOrInfinity()
     {
-        Assert.True(GradientClipping.AllFinite<T>([]));
+        Assert.True(Finite.All<T>([]));
         var g = new T[1003];
-        Assert.True(GradientClipping.AllFinite<T>(g));
+        Assert.True(Finite.All<T>(g));
         foreach (int i in new[] { 0, 5, 500, 1002 })
             foreach (T bad in new[] { T.NaN, T.PositiveInfinity, T.NegativeInfinity })
             {
                 T[] copy = g.ToArray();
                 copy[i] = bad;
-                Assert.False(GradientClipping.AllFinite<T>(copy), $"{bad} at {i}");
+                Assert.False(Finite.All<T>(copy), $"{bad} at {i}");
             }
     }
 

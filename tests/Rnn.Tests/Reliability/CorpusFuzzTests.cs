@@ -1,6 +1,6 @@
 using System.Text;
 using CsCheck;
-using Rnn.Text;
+using Rnn.Data;
 
 namespace Rnn.Tests.Reliability;
 

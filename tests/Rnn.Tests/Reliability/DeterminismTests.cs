@@ -1,6 +1,8 @@
+using Rnn.Cli.Demos;
 using Rnn.Kernels;
 using Rnn.Models;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Optim;
 using Rnn.Training;
 
 namespace Rnn.Tests.Reliability;

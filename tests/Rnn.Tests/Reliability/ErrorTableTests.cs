@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Rnn.Text;
+using Rnn.Cli.Demos;
+using Rnn.Data;
 
 namespace Rnn.Tests.Reliability;
 

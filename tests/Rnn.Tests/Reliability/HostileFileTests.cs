@@ -1,5 +1,7 @@
 using Rnn.IO;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Optim;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Tests.Reliability;
@@ -89,6 +91,6 @@ public sealed class HostileFileTests : IDisposable
             return; // documented: a finite but absurd optimizer state can still blow up an update; nothing is saved
         }
         // What was loaded was finite, so a step from it must be too (a NaN would reach the next checkpoint).
-        Assert.True(Rnn.Optim.GradientClipping.AllFinite<float>(model.Parameters.Values), "non-finite parameters after a resumed step");
+        Assert.True(Rnn.Tensors.Finite.All<float>(model.Parameters.Values), "non-finite parameters after a resumed step");
     }
 }

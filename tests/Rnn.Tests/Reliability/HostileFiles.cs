@@ -6,9 +6,12 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
+using Rnn.Cli.Demos;
 using Rnn.Kernels;
 using Rnn.Models;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Optim;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Tests.Reliability;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Rnn.Cli.Demos;
 using Rnn.IO;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Tests.Reliability;

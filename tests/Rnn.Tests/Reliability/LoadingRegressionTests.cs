@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using Rnn.IO;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Tests.Reliability;

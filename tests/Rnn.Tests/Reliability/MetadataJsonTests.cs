@@ -1,7 +1,9 @@
 using System.Text.Json;
 using CsCheck;
 using Rnn.Models;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Optim;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Tests.Reliability;

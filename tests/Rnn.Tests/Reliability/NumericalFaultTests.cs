@@ -1,7 +1,10 @@
+using Rnn.Cli.Demos;
 using Rnn.Kernels;
 using Rnn.Models;
 using Rnn.Optim;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Serialization;
+using Rnn.Tensors;
 using Rnn.Training;
 
 namespace Rnn.Tests.Reliability;
@@ -65,7 +68,7 @@ public sealed class NumericalFaultTests : IDisposable
         var trainer = new Trainer<float>(clipped, vocabulary, train, validation, Options(clipNorm: 1));
         trainer.Run(new StopCondition(Steps: 60));
         Assert.Equal(60, trainer.State.Step);
-        Assert.True(GradientClipping.AllFinite<float>(clipped.Parameters.Values));
+        Assert.True(Finite.All<float>(clipped.Parameters.Values));
         var losses = trainer.State.History.Select(p => p.TrainLoss).ToArray();
         Assert.All(losses, loss => Assert.True(double.IsFinite(loss)));
         Assert.True(losses[^1] < losses[0], $"training loss {losses[0]:G3} → {losses[^1]:G3}");
@@ -86,7 +89,7 @@ public sealed class NumericalFaultTests : IDisposable
                 if (p.Step % 10 != 0) return;
                 var checkpoint = Checkpoint.Load(path);
                 var loaded = checkpoint.CreateModel<float>(); // refuses NaN and infinity
-                Assert.True(GradientClipping.AllFinite<float>(loaded.Parameters.Values));
+                Assert.True(Finite.All<float>(loaded.Parameters.Values));
                 var optimizer = Optimizer<float>.Create("sgd", loaded.Parameters, 0.05, 0);
                 checkpoint.RestoreOptimizer(optimizer); // refuses a non-finite optimizer state
                 Assert.NotNull(checkpoint.CarriedState<float>(loaded.StateSize(4))); // refuses a non-finite hidden state

@@ -1,5 +1,8 @@
+using Rnn.Cli.Demos;
 using Rnn.Models;
-using Rnn.Text;
+using Rnn.Data;
+using Rnn.Optim;
+using Rnn.Serialization;
 using Rnn.Training;
 
 namespace Rnn.Tests.Training;

@@ -1,0 +1,376 @@
+// Ids are assigned by sorting, never by first appearance or dictionary order, so the same text always gives the same
+// vocabulary and a model file's embedding rows keep their meaning across machines and runtime versions.
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Rnn.Data;
+
+/// <summary>
+/// The mapping between tokens and ids of a language model, in one of two modes.
+/// <para><see cref="TokenKind.Character"/>: a token is one Unicode scalar value (a <see cref="Rune"/>), so a Chinese
+/// character or an emoji outside the BMP is one token, never half a surrogate pair. A user-perceived character made of
+/// several scalars (an emoji with a skin-tone modifier, a letter with a combining accent) is several tokens. Id 0 is
+/// <see cref="UnknownToken"/>; the scalar values of the text follow in increasing order.</para>
+/// <para><see cref="TokenKind.Word"/>: tokens are the words and punctuation marks of the text, split by the rule
+/// described on <see cref="Encode"/>. Ids 0, 1, 2 are <see cref="UnknownToken"/>, <see cref="StartToken"/> and
+/// <see cref="EndToken"/>; the words follow in ordinal string order.</para>
+/// Instances are immutable and safe to use from several threads.
+/// </summary>
+public sealed class Vocabulary
+{
+    /// <summary>Largest number of tokens a vocabulary may have, including the special tokens.</summary>
+    public const int MaxTokens = 10_000_000;
+
+    /// <summary>The token every unknown token maps to; always id 0.</summary>
+    public const string UnknownToken = "<unk>";
+
+    /// <summary>The start-of-sentence marker of word mode; always id 1 there.</summary>
+    public const string StartToken = "<s>";
+
+    /// <summary>The end-of-sentence marker of word mode; always id 2 there. It decodes to a line break.</summary>
+    public const string EndToken = "</s>";
+
+    private const string CharacterKindName = "char";
+    private const string WordKindName = "word";
+
+    private readonly string[] _tokens;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _ids;
+    private readonly Dictionary<int, int> _scalarIds;
+
+    private Vocabulary(TokenKind kind, string[] tokens)
+    {
+        Kind = kind;
+        _tokens = tokens;
+        var ids = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
+        _ids = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _scalarIds = [];
+        string[] specials = Specials(kind);
+        if (tokens.Length <= specials.Length) throw Invalid($"the vocabulary has no tokens besides the {specials.Length} special ones");
+        for (int id = 0; id < tokens.Length; id++)
+        {
+            string token = tokens[id];
+            if (id < specials.Length)
+            {
+                if (token != specials[id]) throw Invalid($"token {id} must be \"{specials[id]}\", not \"{token}\"");
+            }
+            else if (kind == TokenKind.Character)
+            {
+                if (Rune.DecodeFromUtf16(token, out _, out int length) != OperationStatus.Done || length != token.Length)
+                    throw Invalid($"character token {id} (\"{token}\") is not exactly one Unicode scalar value");
+            }
+            else if (token.Length == 0 || token.Any(char.IsWhiteSpace))
+                throw Invalid($"word token {id} (\"{token}\") is empty or contains white space");
+            if (!ids.TryAdd(token, id)) throw Invalid($"token \"{token}\" appears twice, as ids {ids[token]} and {id}");
+            if (kind == TokenKind.Character && id > 0) _scalarIds.Add(Rune.GetRuneAt(token, 0).Value, id);
+        }
+    }
+
+    /// <summary>Whether a token is a scalar value or a word.</summary>
+    public TokenKind Kind { get; }
+
+    /// <summary>The number of tokens, special tokens included: the model's vocabulary size.</summary>
+    public int Count => _tokens.Length;
+
+    /// <summary>The id of <see cref="UnknownToken"/>: always 0.</summary>
+    public int UnknownId => 0;
+
+    /// <summary>The id of <see cref="StartToken"/> (1) in word mode; −1 in character mode.</summary>
+    public int StartId => Kind == TokenKind.Word ? 1 : -1;
+
+    /// <summary>The id of <see cref="EndToken"/> (2) in word mode; −1 in character mode.</summary>
+    public int EndId => Kind == TokenKind.Word ? 2 : -1;
+
+    /// <summary>
+    /// Builds the vocabulary of <paramref name="text"/>: the special tokens of <paramref name="kind"/>, then every
+    /// distinct token of the text in increasing order (scalar value in character mode, ordinal string order in word
+    /// mode). With <paramref name="maxSize"/>, only the most frequent tokens are kept so that <see cref="Count"/> is at
+    /// most <paramref name="maxSize"/>; equally frequent tokens are preferred in the same increasing order, and the
+    /// dropped ones encode as <see cref="UnknownId"/>.
+    /// </summary>
+    /// <param name="maxSize">The largest <see cref="Count"/> wanted, special tokens included; null for no limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> leaves no room beside the special tokens, or <paramref name="kind"/> is undefined.</exception>
+    /// <exception cref="ArgumentException">The text has no tokens, or more than <see cref="MaxTokens"/> and no <paramref name="maxSize"/> was given.</exception>
+    public static Vocabulary Build(string text, TokenKind kind, int? maxSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] specials = Specials(kind);
+        if (maxSize is int size && (size <= specials.Length || size > MaxTokens))
+            throw new ArgumentOutOfRangeException(nameof(maxSize), size, $"Must be in ({specials.Length}, {MaxTokens}]: the {specials.Length} special tokens are included.");
+
+        int keep = maxSize is int max ? max - specials.Length : int.MaxValue;
+        string[] distinct = kind == TokenKind.Character ? CountScalars(text, keep) : CountWords(text, keep);
+        if (distinct.Length == 0) throw new ArgumentException("The text has no tokens to build a vocabulary from.", nameof(text));
+        if (distinct.Length > MaxTokens - specials.Length)
+            throw new ArgumentException($"The text has {distinct.Length} distinct tokens; pass maxSize to keep at most {MaxTokens} (special tokens included).", nameof(text));
+        return new Vocabulary(kind, [.. specials, .. distinct]);
+    }
+
+    /// <summary>The token with id <paramref name="id"/>, as stored (special tokens by their names).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="id"/> is not in [0, <see cref="Count"/>).</exception>
+    public string Token(int id)
+    {
+        CheckId(id);
+        return _tokens[id];
+    }
+
+    /// <summary>The id of <paramref name="token"/>, or <see cref="UnknownId"/> when it is not in the vocabulary.</summary>
+    public int Id(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return _ids.TryGetValue(token, out int id) ? id : UnknownId;
+    }
+
+    /// <summary>Whether <paramref name="token"/> is in the vocabulary (special tokens included).</summary>
+    public bool Contains(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return _ids.ContainsKey(token);
+    }
+
+    /// <summary>
+    /// The ids of <paramref name="text"/>; tokens not in the vocabulary become <see cref="UnknownId"/>.
+    /// <para>Character mode: one id per scalar value (an unpaired surrogate is read as U+FFFD).</para>
+    /// <para>Word mode: each line (ended by LF or by the end of the text) becomes <see cref="StartId"/>, the ids of its
+    /// words and marks, <see cref="EndId"/>; an empty or white-space-only line becomes just the two markers, and a
+    /// final line with no tokens after the last LF adds nothing. Other white space, CR included, only separates tokens.
+    /// A word is a maximal run of letters, combining marks and numbers (Unicode categories L, M, N), where an apostrophe
+    /// (' or ’) or hyphen-minus between two such characters stays in the word ("don't", "well-known"); every other
+    /// non-white-space scalar value (punctuation, symbols, emoji) is a token of its own, so "end..." is four tokens.
+    /// The text "&lt;s&gt;" is read as three tokens, so text can never produce the markers.</para>
+    /// </summary>
+    public int[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Kind == TokenKind.Character ? EncodeScalars(text) : EncodeWords(text);
+    }
+
+    /// <summary>
+    /// The text of <paramref name="ids"/>, exactly as a <see cref="Detokenizer"/> fed the same ids would produce it.
+    /// Character mode concatenates the scalar values (<see cref="UnknownId"/> becomes U+FFFD). Word mode joins the words
+    /// of a line with single spaces, drops <see cref="StartToken"/>, turns <see cref="EndToken"/> into a line break and
+    /// writes unknown words as "&lt;unk&gt;"; so decoding an encoding reproduces the text up to spacing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is not in [0, <see cref="Count"/>).</exception>
+    public string Decode(ReadOnlySpan<int> ids)
+    {
+        var detokenizer = new Detokenizer(this);
+        var text = new StringBuilder(ids.Length); // every id but a marker adds at least one char
+        foreach (int id in ids) detokenizer.Append(text, id);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The text one token stands for, without spacing: the scalar value in character mode (U+FFFD for
+    /// <see cref="UnknownId"/>); in word mode the word, "&lt;unk&gt;" for <see cref="UnknownId"/>, a line break for
+    /// <see cref="EndId"/> and the empty string for <see cref="StartId"/>. Use a <see cref="Detokenizer"/> to add the
+    /// spaces between words when streaming.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="id"/> is not in [0, <see cref="Count"/>).</exception>
+    public string DecodeToken(int id)
+    {
+        CheckId(id);
+        if (Kind == TokenKind.Character) return id == UnknownId ? "\uFFFD" : _tokens[id];
+        return id == StartId ? "" : id == EndId ? "\n" : _tokens[id];
+    }
+
+    /// <summary>
+    /// The vocabulary as compact JSON for a model file's metadata: <c>{"kind":"char"|"word","tokens":[...]}</c>, the
+    /// tokens in id order with the special tokens first. BMP letters such as "é" or "我" are written as they are;
+    /// control characters, line and paragraph separators and characters outside the BMP (emoji) are written as
+    /// <c>\uXXXX</c> escapes, which <see cref="FromJson"/> reads back exactly.
+    /// </summary>
+    public string ToJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", Kind == TokenKind.Character ? CharacterKindName : WordKindName);
+            writer.WriteStartArray("tokens");
+            foreach (string token in _tokens) writer.WriteStringValue(token);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Parses the output of <see cref="ToJson"/>. The object must have exactly the properties <c>kind</c> ("char" or
+    /// "word") and <c>tokens</c> (an array of strings), each once; the tokens must start with the special tokens of the
+    /// kind, be distinct, number at most <see cref="MaxTokens"/>, and include at least one ordinary token; a character
+    /// token must be exactly one scalar value, and a word token must be non-empty and free of white space.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The JSON is malformed or breaks one of the rules above.</exception>
+    public static Vocabulary FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        // A forward-only reader rather than a document: no tree of ten million nodes, and the token limit is
+        // enforced while reading instead of after the whole array has been materialised.
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        try
+        {
+            if (Next(ref reader) != JsonTokenType.StartObject) throw Invalid($"the vocabulary is a JSON {TypeName(reader.TokenType)}, not an object");
+            TokenKind? kind = null;
+            string[]? tokens = null;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                string name = reader.GetString()!;
+                Next(ref reader);
+                switch (name)
+                {
+                    case "kind" when kind is null:
+                        kind = ParseKind(ref reader);
+                        break;
+                    case "tokens" when tokens is null:
+                        tokens = ParseTokens(ref reader);
+                        break;
+                    case "kind" or "tokens":
+                        throw Invalid($"the vocabulary has \"{name}\" twice");
+                    default:
+                        throw Invalid($"the vocabulary has an unknown property \"{name}\"");
+                }
+            }
+            // The reader itself throws if anything but white space follows the closing brace.
+            reader.Read();
+            if (kind is null) throw Invalid("the vocabulary has no \"kind\"");
+            if (tokens is null) throw Invalid("the vocabulary has no \"tokens\"");
+            return new Vocabulary(kind.Value, tokens);
+        }
+        catch (JsonException e)
+        {
+            throw Invalid($"the vocabulary is not valid JSON: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // GetString on a property name or "kind" whose escapes decode to an unpaired surrogate.
+            throw Invalid($"the vocabulary holds a string that is not valid Unicode: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads the next JSON token; malformed or truncated JSON makes the reader throw <see cref="JsonException"/>.</summary>
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("The JSON ends too early.");
+
+    private static TokenKind ParseKind(ref Utf8JsonReader reader) => reader.TokenType != JsonTokenType.String
+        ? throw Invalid($"the vocabulary's \"kind\" is a JSON {TypeName(reader.TokenType)}, not a string")
+        : reader.GetString() switch
+        {
+            CharacterKindName => TokenKind.Character,
+            WordKindName => TokenKind.Word,
+            var other => throw Invalid($"the vocabulary's \"kind\" is \"{other}\"; expected \"{CharacterKindName}\" or \"{WordKindName}\""),
+        };
+
+    private static string[] ParseTokens(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw Invalid($"the vocabulary's \"tokens\" is a JSON {TypeName(reader.TokenType)}, not an array");
+        var tokens = new List<string>();
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            int id = tokens.Count;
+            if (id == MaxTokens) throw Invalid($"the vocabulary has more than {MaxTokens} tokens");
+            if (reader.TokenType != JsonTokenType.String) throw Invalid($"token {id} is a JSON {TypeName(reader.TokenType)}, not a string");
+            // GetString refuses escapes that decode to unpaired surrogates: such a token could never be re-encoded.
+            try
+            {
+                tokens.Add(reader.GetString()!);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw Invalid($"token {id} is not a valid Unicode string: {e.Message}", e);
+            }
+        }
+        if (tokens.Count == 0) throw Invalid("the vocabulary's token list is empty");
+        return [.. tokens];
+    }
+
+    private static string TypeName(JsonTokenType type) => type switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        _ => "null",
+    };
+
+    private static InvalidDataException Invalid(string message, Exception? inner = null) => new($"invalid vocabulary: {message}", inner);
+
+    private static string[] Specials(TokenKind kind) => kind switch
+    {
+        TokenKind.Character => [UnknownToken],
+        TokenKind.Word => [UnknownToken, StartToken, EndToken],
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a token kind."),
+    };
+
+    private static string[] CountScalars(string text, int keep)
+    {
+        var counts = new Dictionary<int, long>();
+        foreach (Rune rune in text.EnumerateRunes()) CollectionsMarshal.GetValueRefOrAddDefault(counts, rune.Value, out _)++;
+        // Scalar values sort like their int values; sorting the strings ordinally would misplace U+E000–U+FFFF after surrogates.
+        int[] kept = MostFrequent(counts, keep, (a, b) => a.CompareTo(b));
+        return [.. kept.Select(value => new Rune(value).ToString())];
+    }
+
+    private static string[] CountWords(string text, int keep)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        var words = new WordSplitter(text);
+        while (words.MoveNext())
+        {
+            if (!words.IsLineEnd) CollectionsMarshal.GetValueRefOrAddDefault(lookup, words.Current, out _)++;
+        }
+        return MostFrequent(counts, keep, string.CompareOrdinal);
+    }
+
+    /// <summary>
+    /// All keys in increasing order when there are at most <paramref name="keep"/> of them; otherwise the
+    /// <paramref name="keep"/> most frequent, ties going to the smaller key, again in increasing order.
+    /// </summary>
+    private static TKey[] MostFrequent<TKey>(Dictionary<TKey, long> counts, int keep, Comparison<TKey> order) where TKey : notnull
+    {
+        KeyValuePair<TKey, long>[] entries = [.. counts];
+        if (entries.Length > keep)
+        {
+            Array.Sort(entries, (a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : order(a.Key, b.Key));
+            entries = entries[..keep];
+        }
+        TKey[] keys = [.. entries.Select(entry => entry.Key)];
+        Array.Sort(keys, order);
+        return keys;
+    }
+
+    private int[] EncodeScalars(string text)
+    {
+        // A scalar value takes one or two chars, so text.Length bounds the id count; trim only when pairs occurred.
+        int[] ids = new int[text.Length];
+        int count = 0;
+        foreach (Rune rune in text.EnumerateRunes()) ids[count++] = _scalarIds.GetValueOrDefault(rune.Value, UnknownId);
+        return count == ids.Length ? ids : ids[..count];
+    }
+
+    private int[] EncodeWords(string text)
+    {
+        var ids = new List<int>(text.Length / 4 + 2);
+        bool inLine = false;
+        var words = new WordSplitter(text);
+        while (words.MoveNext())
+        {
+            if (!inLine) ids.Add(StartId);
+            inLine = !words.IsLineEnd;
+            ids.Add(words.IsLineEnd ? EndId : _ids.TryGetValue(words.Current, out int id) ? id : UnknownId);
+        }
+        if (inLine) ids.Add(EndId);
+        return [.. ids];
+    }
+
+    private void CheckId(int id)
+    {
+        if ((uint)id >= (uint)_tokens.Length)
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"Token ids are in [0, {_tokens.Length}).");
+    }
+}

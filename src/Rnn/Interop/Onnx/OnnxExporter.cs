@@ -1,0 +1,161 @@
+// A language model as an ONNX graph (opset 14), T = time, B = batch, V = vocabulary, E = embedding, H = hidden,
+// L = layers; T and B are symbolic:
+//   tokens [T, B] int64 ──Gather(embedding.weight [V, E])──▶ x_0 [T, B, E]
+//   h0 [L, 1 or B, H] (optional: an initializer of zeros [L, 1, H]) ──Expand to [L, B, H]──Split──▶ h0_k [1, B, H]
+//   layer k: RNN(x_k, W [1, H, in], R [1, H, H], B [1, 2H] = [b_ih; b_hh], initial_h = h0_k) ──▶ Y [T, 1, B, H], Y_h [1, B, H]
+//            x_{k+1} = Squeeze(Y, axis 1) [T, B, H]
+//   logits [T, B, V] = MatMul(x_L, linear.weightᵀ [H, V]) + linear.bias;   h_n [L, B, H] = Concat(Y_h, axis 0)
+// ONNX's RNN computes H_t = f(X_t·Wᵀ + H_{t-1}·Rᵀ + Wb + Rb), which is PyTorch's and our recurrence with
+// W = weight_ih, R = weight_hh, Wb = bias_ih, Rb = bias_hh.
+using System.Numerics;
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Google.Protobuf;
+using Rnn.IO;
+using Rnn.Interop.Onnx.Proto;
+using Rnn.Kernels;
+using Rnn.Models;
+using Rnn.Data;
+using static Rnn.Interop.Onnx.OnnxProtos;
+
+namespace Rnn.Interop.Onnx;
+
+/// <summary>Writes a <see cref="LanguageModel{T}"/> as an ONNX model that ONNX Runtime and other runtimes can run.</summary>
+public static class OnnxExporter
+{
+    /// <summary>The ai.onnx operator set the graph is written against.</summary>
+    public const int OpsetVersion = 14;
+
+    /// <summary>The ONNX IR version of opset 14 (ONNX 1.9).</summary>
+    public const int IrVersion = 7;
+
+    /// <summary>The metadata key holding the vocabulary: a JSON array of the tokens in id order.</summary>
+    public const string VocabularyKey = "rnn.vocab";
+
+    /// <summary>The metadata key holding the token kind, <c>char</c> or <c>word</c>.</summary>
+    public const string TokenKindKey = "rnn.token_kind";
+
+    /// <summary>The metadata key holding the model configuration JSON of a model file.</summary>
+    public const string ConfigKey = "rnn.config";
+
+    /// <summary>
+    /// The serialized ONNX ModelProto of <paramref name="model"/>: inputs <c>tokens</c> (int64 [T, B]) and <c>h0</c>
+    /// (float [L, B, H], or [L, 1, H] to use one state for every stream; zeros when not fed), outputs <c>logits</c>
+    /// (float [T, B, V], before softmax) and <c>h_n</c> (float [L, B, H]); weights in float32 whatever
+    /// <typeparamref name="T"/> is; metadata <see cref="VocabularyKey"/>, <see cref="TokenKindKey"/> and <see cref="ConfigKey"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's activation is identity, which ONNX's RNN operator does not
+    /// offer, or the vocabulary's size is not the model's.</exception>
+    public static byte[] Export<T>(LanguageModel<T> model, Vocabulary vocabulary) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        var config = model.Config;
+        string activation = config.Nonlinearity switch
+        {
+            Nonlinearity.Tanh => "Tanh",
+            Nonlinearity.Relu => "Relu",
+            Nonlinearity.Sigmoid => "Sigmoid",
+            _ => throw new ArgumentException(
+                $"ONNX's RNN operator has no {Activation.Name(config.Nonlinearity)} activation (only Tanh, Relu, Sigmoid and others this library does not train); this model cannot be exported.",
+                nameof(model)),
+        };
+        if (vocabulary.Count != config.VocabularySize)
+            throw new ArgumentException($"The vocabulary has {vocabulary.Count} tokens but the model expects {config.VocabularySize}.", nameof(vocabulary));
+
+        int l = config.NumLayers, h = config.HiddenSize, v = config.VocabularySize, e = config.EmbeddingSize;
+        var p = model.Parameters;
+        var graph = new GraphProto { Name = "rnn_language_model", DocString = $"Embedding → {l}-layer RNN ({config.Nonlinearity}) → Linear; {config}" };
+
+        graph.Input.Add(Value("tokens", TensorProto.Types.DataType.Int64, "Token ids, time-major.", "T", "B"));
+        graph.Input.Add(Value("h0", TensorProto.Types.DataType.Float, "Initial hidden state per layer; [L, 1, H] is used for every stream; zeros when not fed.", l, "h0_batch", h));
+        graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, "Unnormalised next-token scores; softmax gives the probabilities.", "T", "B", v));
+        graph.Output.Add(Value("h_n", TensorProto.Types.DataType.Float, "Hidden state after the last step, to feed as h0 of the next chunk.", l, "B", h));
+
+        graph.Initializer.Add(Float("h0", new float[l * h], l, 1, h));
+        graph.Initializer.Add(Float("embedding.weight", Single(p.Value(p["embedding.weight"])), v, e));
+        graph.Initializer.Add(Int64("batch_index", [1], 1));
+        graph.Initializer.Add(Int64("one", [1], 1));
+        graph.Initializer.Add(Int64("squeeze_axes", [1], 1));
+
+        graph.Node.Add(Node("Gather", "embedding", ["embedding.weight", "tokens"], ["x_0"], Int("axis", 0)));
+        // Expand broadcasts [L, 1, H] or [L, B, H] against [1, B, 1] to [L, B, H], the shape RNN's initial_h needs.
+        graph.Node.Add(Node("Shape", "tokens_shape", ["tokens"], ["tokens_shape"]));
+        graph.Node.Add(Node("Gather", "batch_size", ["tokens_shape", "batch_index"], ["batch_size"], Int("axis", 0)));
+        graph.Node.Add(Node("Concat", "state_broadcast_shape", ["one", "batch_size", "one"], ["state_broadcast_shape"], Int("axis", 0)));
+        graph.Node.Add(Node("Expand", "h0_expand", ["h0", "state_broadcast_shape"], ["h0_full"]));
+        string[] initial = Enumerable.Range(0, l).Select(k => $"h0_l{k}").ToArray();
+        graph.Node.Add(Node("Split", "h0_split", ["h0_full"], initial, Int("axis", 0)));
+
+        for (int k = 0; k < l; k++)
+        {
+            int input = k == 0 ? e : h;
+            graph.Initializer.Add(Float($"rnn.W_l{k}", Single(p.Value(p[$"rnn.weight_ih_l{k}"])), 1, h, input));
+            graph.Initializer.Add(Float($"rnn.R_l{k}", Single(p.Value(p[$"rnn.weight_hh_l{k}"])), 1, h, h));
+            string bias = "";
+            if (config.Bias)
+            {
+                bias = $"rnn.B_l{k}";
+                float[] b = [.. Single(p.Value(p[$"rnn.bias_ih_l{k}"])), .. Single(p.Value(p[$"rnn.bias_hh_l{k}"]))];
+                graph.Initializer.Add(Float(bias, b, 1, 2 * h));
+            }
+            graph.Node.Add(Node("RNN", $"rnn_l{k}", [$"x_{k}", $"rnn.W_l{k}", $"rnn.R_l{k}", bias, "", initial[k]], [$"y_l{k}", $"h_n_l{k}"],
+                Int("hidden_size", h), Strings("activations", activation)));
+            graph.Node.Add(Node("Squeeze", $"squeeze_l{k}", [$"y_l{k}", "squeeze_axes"], [$"x_{k + 1}"]));
+        }
+        graph.Node.Add(Node("Concat", "h_n", Enumerable.Range(0, l).Select(k => $"h_n_l{k}"), ["h_n"], Int("axis", 0)));
+
+        graph.Initializer.Add(Float("linear.weight_t", Transpose(Single(p.Value(p["linear.weight"])), v, h), h, v));
+        graph.Initializer.Add(Float("linear.bias", Single(p.Value(p["linear.bias"])), v));
+        graph.Node.Add(Node("MatMul", "linear_matmul", [$"x_{l}", "linear.weight_t"], ["projected"]));
+        graph.Node.Add(Node("Add", "linear_bias", ["projected", "linear.bias"], ["logits"]));
+
+        var onnx = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Rnn",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            DocString = "A token-level RNN language model exported by the Rnn library.",
+            Graph = graph,
+        };
+        onnx.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        onnx.MetadataProps.Add(new StringStringEntryProto { Key = VocabularyKey, Value = TokensJson(vocabulary) });
+        onnx.MetadataProps.Add(new StringStringEntryProto { Key = TokenKindKey, Value = vocabulary.Kind == TokenKind.Word ? "word" : "char" });
+        onnx.MetadataProps.Add(new StringStringEntryProto { Key = ConfigKey, Value = config.ToJson() });
+        return onnx.ToByteArray();
+    }
+
+    /// <summary>Writes <see cref="Export{T}"/>'s bytes to <paramref name="path"/> atomically (see <see cref="AtomicFile.Write"/>).</summary>
+    /// <exception cref="ArgumentException">As <see cref="Export{T}"/>; or <paramref name="path"/> is empty or a directory.</exception>
+    /// <exception cref="IOException">The file system fails; the previous file, if any, is then unchanged.</exception>
+    public static void Save<T>(string path, LanguageModel<T> model, Vocabulary vocabulary) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        byte[] bytes = Export(model, vocabulary);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    private static string TokensJson(Vocabulary vocabulary)
+    {
+        var tokens = new string[vocabulary.Count];
+        for (int id = 0; id < tokens.Length; id++) tokens[id] = vocabulary.Token(id);
+        return JsonSerializer.Serialize(tokens, new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    private static float[] Single<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = float.CreateChecked(values[i]);
+        return result;
+    }
+
+    // [rows, cols] → [cols, rows]: MatMul multiplies by the weight as stored, where nn.Linear computes x·Wᵀ.
+    private static float[] Transpose(float[] values, int rows, int cols)
+    {
+        var result = new float[values.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+                result[c * rows + r] = values[r * cols + c];
+        return result;
+    }
+}

@@ -1,0 +1,57 @@
+using Rnn.Diagnostics;
+using Rnn.Kernels;
+using Rnn.Layers;
+using Rnn.Training;
+
+namespace Rnn.Tests.Diagnostics;
+
+public class GradientCheckTests
+{
+    public static TheoryData<Nonlinearity, bool, Stacking, int, bool> AllConfigurations()
+    {
+        var data = new TheoryData<Nonlinearity, bool, Stacking, int, bool>();
+        foreach (var f in Enum.GetValues<Nonlinearity>())
+            foreach (bool bias in new[] { true, false })
+                foreach (var stacking in Enum.GetValues<Stacking>())
+                    for (int layers = 1; layers <= 3; layers++)
+                        foreach (bool bidirectional in new[] { false, true })
+                            data.Add(f, bias, stacking, layers, bidirectional);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllConfigurations))]
+    public void RecurrentNetwork_Backward_MatchesCentralDifferences(Nonlinearity f, bool bias, Stacking stacking, int layers, bool bidirectional)
+    {
+        var options = new RnnOptions
+        {
+            InputSize = 3, HiddenSize = 4, NumLayers = layers, Bidirectional = bidirectional,
+            Nonlinearity = f, Bias = bias, Stacking = stacking,
+        };
+        var results = GradientCheck.Run(options, seqLen: 10, batch: 2, seed: 7);
+
+        int expectedTensors = layers * options.NumDirections * (bias ? 4 : 2) + 2;
+        Assert.Equal(expectedTensors, results.Count);
+        foreach (var r in results)
+        {
+            Assert.True(r.RelativeError < 1e-7, $"{r.Name}: relative error {r.RelativeError:E2} (max abs {r.MaxAbsoluteError:E2})");
+            Assert.True(r.Count > 0);
+        }
+    }
+
+    [Fact]
+    public void RecurrentNetwork_BatchFirstBackward_MatchesCentralDifferences()
+    {
+        var options = new RnnOptions { InputSize = 2, HiddenSize = 3, NumLayers = 2, Bidirectional = true, BatchFirst = true };
+        foreach (var r in GradientCheck.Run(options, seqLen: 11, batch: 3, seed: 3))
+            Assert.True(r.RelativeError < 1e-7, $"{r.Name}: {r.RelativeError:E2}");
+    }
+
+    [Fact]
+    public void GradientCheck_LongSequence_StaysAccurate()
+    {
+        var options = new RnnOptions { InputSize = 2, HiddenSize = 5, NumLayers = 3, Bidirectional = true };
+        foreach (var r in GradientCheck.Run(options, seqLen: 40, batch: 1, seed: 11))
+            Assert.True(r.RelativeError < 1e-7, $"{r.Name}: {r.RelativeError:E2}");
+    }
+}

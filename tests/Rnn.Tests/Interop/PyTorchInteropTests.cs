@@ -1,0 +1,207 @@
+using System.Numerics;
+using Rnn.IO;
+using Rnn.Interop;
+using Rnn.Kernels;
+using Rnn.Models;
+using Rnn.Data;
+using Rnn.Serialization;
+using Rnn.Training;
+using Xunit.Abstractions;
+
+namespace Rnn.Tests.Interop;
+
+/// <summary>
+/// PyTorch state dicts in, our model files out to PyTorch: the cases in tests/interop, written by
+/// tools/interop/roundtrip.py, and hand-made state dicts for each refusal.
+/// </summary>
+public sealed class PyTorchInteropTests(ITestOutputHelper log) : IDisposable
+{
+    // The test project copies tests/interop/*.safetensors next to the test assembly.
+    private static readonly string InteropDirectory = Path.Combine(AppContext.BaseDirectory, "interop");
+    private readonly string folder = Directory.CreateTempSubdirectory("rnn-interop-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    public static TheoryData<string> TorchCases() => ["l1_tanh_bias", "l2_relu_bias", "l3_tanh_nobias", "l2_tanh_nobias", "l3_relu_bias"];
+
+    [Theory]
+    [MemberData(nameof(TorchCases))]
+    public void Import_TorchCase_FloatLogitsAndStateMatchPyTorch(string name)
+    {
+        var (errorLogits, errorState) = RunCase<float>(name);
+        log.WriteLine($"{name} float32: logits {errorLogits:E2}, h_n {errorState:E2}");
+        Assert.True(errorLogits <= 1e-5, $"logits: relative error {errorLogits:E2}");
+        Assert.True(errorState <= 1e-5, $"h_n: relative error {errorState:E2}");
+    }
+
+    [Theory]
+    [MemberData(nameof(TorchCases))]
+    public void Import_TorchCase_DoubleLogitsAndStateMatchPyTorchToRoundoff(string name)
+    {
+        // PyTorch's reference is float64 on the same float32 weights, so a float64 model agrees to round-off.
+        var (errorLogits, errorState) = RunCase<double>(name);
+        Assert.True(errorLogits <= 1e-12, $"logits: relative error {errorLogits:E2}");
+        Assert.True(errorState <= 1e-12, $"h_n: relative error {errorState:E2}");
+    }
+
+    [Fact]
+    public void Import_TorchCase_InfersConfigFromShapes()
+    {
+        var config = PyTorchStateDict.InferConfig(SafeTensorsFile.Load(Case("l3_tanh_nobias.weights")),
+            new PyTorchImportOptions { Nonlinearity = Nonlinearity.Relu });
+        Assert.Equal(new LanguageModelConfig { VocabularySize = 12, EmbeddingSize = 4, HiddenSize = 6, NumLayers = 3, Bias = false, Nonlinearity = Nonlinearity.Relu }, config);
+    }
+
+    [Fact]
+    public void Import_CSharpModelCompanion_HoldsWhatWeComputeNow()
+    {
+        // tools/interop/roundtrip.py checks PyTorch against this companion; this keeps the companion honest.
+        var checkpoint = Checkpoint.Load(Case("csharp.model"));
+        var expected = SafeTensorsFile.Load(Case("csharp.expected"));
+        var model = checkpoint.CreateModel<float>();
+        int[] shape = [.. expected.Info("tokens").Shape];
+        float[] state = expected.ReadSingle("h0");
+        var logits = model.Logits(expected.ReadInt32("tokens"), shape[0], shape[1], state);
+        InteropAssert.Close(logits, expected.ReadSingle("logits").AsSpan(), 1e-6, "logits");
+        InteropAssert.Close(state.AsSpan(), expected.ReadSingle("h_n").AsSpan(), 1e-6, "h_n");
+    }
+
+    [Fact]
+    public void Import_OurOwnCheckpoint_TakesNonlinearityFromMetadataAndIgnoresTrainingState()
+    {
+        var config = new LanguageModelConfig { VocabularySize = 5, EmbeddingSize = 3, HiddenSize = 4, NumLayers = 2, Nonlinearity = Nonlinearity.Sigmoid };
+        var model = new LanguageModel<float>(config, seed: 4);
+        string path = Path.Combine(folder, "ours.safetensors");
+        Checkpoint.Save(path, model, Vocabulary.Build("abcd", TokenKind.Character), hidden: new float[model.StateSize(2)]);
+
+        var imported = PyTorchStateDict.Import<float>(SafeTensorsFile.Load(path));
+
+        Assert.Equal(config, imported.Config);
+        Assert.Equal(model.Parameters.Values, imported.Parameters.Values);
+    }
+
+    [Fact]
+    public void Import_Bidirectional_RefusedNamingTheReverseTensor()
+    {
+        var writer = StateDict("embedding.", "rnn.", "linear.", layers: 1);
+        writer.Add("rnn.weight_ih_l0_reverse", new float[4 * 3], 4, 3);
+        var e = Assert.Throws<InvalidDataException>(() => PyTorchStateDict.Import<float>(Load(writer)));
+        Assert.Contains("bidirectional", e.Message);
+        Assert.Contains("rnn.weight_ih_l0_reverse", e.Message);
+    }
+
+    [Fact]
+    public void Import_LstmShapes_RefusedAsLstm()
+    {
+        var writer = new SafeTensorsWriter();
+        writer.Add("embedding.weight", new float[5 * 3], 5, 3);
+        writer.Add("rnn.weight_ih_l0", new float[16 * 3], 16, 3);
+        writer.Add("rnn.weight_hh_l0", new float[16 * 4], 16, 4);
+        writer.Add("linear.weight", new float[5 * 4], 5, 4);
+        var e = Assert.Throws<InvalidDataException>(() => PyTorchStateDict.Import<float>(Load(writer)));
+        Assert.Contains("nn.LSTM", e.Message);
+    }
+
+    [Fact]
+    public void Import_ExtraTensor_RefusedAsADifferentModel()
+    {
+        var writer = StateDict("embedding.", "rnn.", "linear.", layers: 1);
+        writer.Add("norm.weight", new float[4], 4);
+        var e = Assert.Throws<InvalidDataException>(() => PyTorchStateDict.Import<float>(Load(writer)));
+        Assert.Contains("norm.weight", e.Message);
+    }
+
+    [Fact]
+    public void Import_TwoEmbeddingCandidates_RefusedUntilThePrefixIsNamed()
+    {
+        var writer = StateDict("embedding.", "rnn.", "fc.", layers: 2);
+        writer.Add("emb.weight", new float[5 * 3], 5, 3);
+        var e = Assert.Throws<InvalidDataException>(() => PyTorchStateDict.InferConfig(Load(writer)));
+        Assert.Contains("several candidates", e.Message);
+        Assert.Throws<InvalidDataException>(() => PyTorchStateDict.InferConfig(Load(writer), new PyTorchImportOptions { EmbeddingPrefix = "emb." }));
+    }
+
+    [Fact]
+    public void Import_LinearWithoutBias_LoadsWithZeroBias()
+    {
+        var model = PyTorchStateDict.Import<float>(Load(StateDict("encoder.", "rnn.", "decoder.", layers: 2, linearBias: false)));
+        Assert.All(model.Parameters.Value(model.Parameters["linear.bias"]).ToArray(), b => Assert.Equal(0f, b));
+        Assert.Equal(2, model.Config.NumLayers);
+    }
+
+    [Fact]
+    public void ImportCli_TorchCaseWithTextVocabulary_WritesAModelThatEvaluates()
+    {
+        string text = Path.Combine(folder, "chars.txt");
+        File.WriteAllText(text, "abcdefghijk");
+        string model = Path.Combine(folder, "imported.safetensors");
+        var (code, output, error) = Cli("import", Case("l2_relu_bias.weights"), "--out", model, "--vocab", text, "--nonlinearity", "relu");
+        Assert.True(code == 0, error);
+        Assert.Contains("f=relu", output);
+
+        var checkpoint = Checkpoint.Load(model);
+        Assert.Equal(Nonlinearity.Relu, checkpoint.Config.Nonlinearity);
+        Assert.Equal(0, Cli("eval", model, text).Code);
+    }
+
+    [Fact]
+    public void ImportCli_NoVocabulary_ExitsTwoAskingForOne()
+    {
+        var (code, _, error) = Cli("import", Case("l1_tanh_bias.weights"), "--out", Path.Combine(folder, "m.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Contains("--vocab", error);
+    }
+
+    [Fact]
+    public void ImportCli_VocabularyOfTheWrongSize_ExitsTwo()
+    {
+        string text = Path.Combine(folder, "chars.txt");
+        File.WriteAllText(text, "abc");
+        var (code, _, error) = Cli("import", Case("l1_tanh_bias.weights"), "--out", Path.Combine(folder, "m.safetensors"), "--vocab", text);
+        Assert.Equal(2, code);
+        Assert.Contains("12 rows", error);
+    }
+
+    private (double Logits, double State) RunCase<T>(string name) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var expected = SafeTensorsFile.Load(Case(name + ".expected"));
+        var nonlinearity = Activation.Parse(expected.Metadata["nonlinearity"]);
+        var model = PyTorchStateDict.Import<T>(SafeTensorsFile.Load(Case(name + ".weights")), new PyTorchImportOptions { Nonlinearity = nonlinearity });
+        int[] shape = [.. expected.Info("tokens").Shape];
+        T[] state = expected.Read<T>("h0");
+        var logits = model.Logits(expected.ReadInt32("tokens"), shape[0], shape[1], state);
+        return (InteropAssert.RelativeError(logits, expected.ReadDouble("logits").AsSpan()),
+                InteropAssert.RelativeError(state.AsSpan(), expected.ReadDouble("h_n").AsSpan()));
+    }
+
+    // V = 5, E = 3, H = 4.
+    private static SafeTensorsWriter StateDict(string embedding, string rnn, string linear, int layers, bool linearBias = true)
+    {
+        var random = new Random(1);
+        float[] Values(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)random.NextDouble() - 0.5f)];
+        var writer = new SafeTensorsWriter();
+        writer.Add(embedding + "weight", Values(15), 5, 3);
+        for (int k = 0; k < layers; k++)
+        {
+            int input = k == 0 ? 3 : 4;
+            writer.Add($"{rnn}weight_ih_l{k}", Values(4 * input), 4, input);
+            writer.Add($"{rnn}weight_hh_l{k}", Values(16), 4, 4);
+            writer.Add($"{rnn}bias_ih_l{k}", Values(4), 4);
+            writer.Add($"{rnn}bias_hh_l{k}", Values(4), 4);
+        }
+        writer.Add(linear + "weight", Values(20), 5, 4);
+        if (linearBias) writer.Add(linear + "bias", Values(5), 5);
+        return writer;
+    }
+
+    private static SafeTensorsFile Load(SafeTensorsWriter writer)
+    {
+        var stream = new MemoryStream();
+        writer.Write(stream);
+        return SafeTensorsFile.Parse(stream.ToArray(), "state_dict.safetensors");
+    }
+
+    private static string Case(string name) => Path.Combine(InteropDirectory, name + ".safetensors");
+
+    private static (int Code, string Output, string Error) Cli(params string[] args) => Rnn.Tests.Cli.CliRunner.Run(args);
+}
