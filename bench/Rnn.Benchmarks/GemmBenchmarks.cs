@@ -36,22 +36,22 @@ public class GemmRecurrentStepBenchmarks
     private float[] _state = [], _weight = [], _out = [];
 
     [Params(1, 32, 64)]
-    public int Batch { get; set; }
+    public int BatchSize { get; set; }
 
     [Params(128, 512, 1024)]
-    public int Hidden { get; set; }
+    public int HiddenSize { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        _state = GemmSquareBenchmarks.Fill(Batch * Hidden, 3);
-        _weight = GemmSquareBenchmarks.Fill(Hidden * Hidden, 4);
-        _out = new float[Batch * Hidden];
+        _state = GemmSquareBenchmarks.Fill(BatchSize * HiddenSize, 3);
+        _weight = GemmSquareBenchmarks.Fill(HiddenSize * HiddenSize, 4);
+        _out = new float[BatchSize * HiddenSize];
     }
 
     [Benchmark]
-    public void Forward() => Gemm.Multiply(false, true, Batch, Hidden, Hidden, 1f, _state, Hidden, _weight, Hidden, 1f, _out, Hidden);
+    public void Forward() => Gemm.Multiply(false, true, BatchSize, HiddenSize, HiddenSize, 1f, _state, HiddenSize, _weight, HiddenSize, 1f, _out, HiddenSize);
 
     [Benchmark]
-    public void Backward() => Gemm.Multiply(false, false, Batch, Hidden, Hidden, 1f, _state, Hidden, _weight, Hidden, 1f, _out, Hidden);
+    public void Backward() => Gemm.Multiply(false, false, BatchSize, HiddenSize, HiddenSize, 1f, _state, HiddenSize, _weight, HiddenSize, 1f, _out, HiddenSize);
 }

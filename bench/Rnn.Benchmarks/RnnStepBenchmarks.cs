@@ -14,7 +14,7 @@ public class RnnStepBenchmarks
 {
     private RecurrentNetwork<float> rnn = null!;
     private float[] x = [], y = [], g = [], dx = [];
-    private int seqLen, batch;
+    private int sequenceLength, batch;
 
     /// <summary>T,B,I,H,L,D.</summary>
     [Params("100,1,64,128,1,1", "100,32,128,128,1,1", "100,32,256,256,2,1", "100,32,256,256,2,2", "50,64,512,512,1,1", "100,32,1024,1024,1,1")]
@@ -24,12 +24,12 @@ public class RnnStepBenchmarks
     public void Setup()
     {
         int[] c = Config.Split(',').Select(int.Parse).ToArray();
-        (seqLen, batch) = (c[0], c[1]);
+        (sequenceLength, batch) = (c[0], c[1]);
         var options = new RnnOptions { InputSize = c[2], HiddenSize = c[3], NumLayers = c[4], Bidirectional = c[5] == 2 };
         rnn = new RecurrentNetwork<float>(options, seed: 1);
         var random = new SeededRandom(2);
-        x = new float[seqLen * batch * options.InputSize];
-        g = new float[seqLen * batch * options.OutputSize];
+        x = new float[sequenceLength * batch * options.InputSize];
+        g = new float[sequenceLength * batch * options.OutputSize];
         y = new float[g.Length];
         dx = new float[x.Length];
         random.FillNormal<float>(x, 0, 1);
@@ -40,12 +40,12 @@ public class RnnStepBenchmarks
     public void TrainStep()
     {
         rnn.Parameters.ZeroGradients();
-        rnn.Forward(x, seqLen, batch, default, y, default);
+        rnn.Forward(x, sequenceLength, batch, default, y, default);
         rnn.Backward(g, default, dx, default);
     }
 
     [Benchmark]
-    public void Forward() => rnn.Forward(x, seqLen, batch, default, y, default);
+    public void Forward() => rnn.Forward(x, sequenceLength, batch, default, y, default);
 }
 
 /// <summary>The character language model's train step: embedding → 2-layer RNN (H 512) → Linear → softmax cross-entropy.</summary>

@@ -42,11 +42,37 @@ public static class ExitCodes
         return code;
     }
 
-    // ArgumentException appends " (Parameter 'x')" to its message; the message already names the problem.
+    // ArgumentException appends " (Parameter 'x')" to its message; the message already names the problem. The
+    // library names its own options (SequenceLength must be positive); the user typed a flag (--seq).
     private static string WithoutParameterSuffix(ArgumentException e)
     {
         string m = e.Message;
         int i = m.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
-        return i > 0 ? m[..i] : m;
+        if (i > 0) m = m[..i];
+        if (e.ParamName is { } name && OptionFlags.TryGetValue(name, out var flag) && m.StartsWith(name + " ", StringComparison.Ordinal))
+            m = flag + m[name.Length..];
+        return m;
     }
+
+    /// <summary>The flag that sets each library option the CLI exposes, by the option's property name.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> OptionFlags = new Dictionary<string, string>
+    {
+        ["SequenceLength"] = "--seq",
+        ["BatchSize"] = "--batch",
+        ["LearningRate"] = "--lr",
+        ["Momentum"] = "--momentum",
+        ["ClipNorm"] = "--clip",
+        ["ClipValue"] = "--clip-value",
+        ["LearningRateDecay"] = "--lr-decay",
+        ["LearningRateDecayEvery"] = "--lr-decay-every",
+        ["ValidationFraction"] = "--val-fraction",
+        ["EvaluateEvery"] = "--eval-every",
+        ["MaxSkippedSteps"] = "--max-skipped",
+        ["Optimizer"] = "--optimizer",
+        ["HiddenSize"] = "--hidden",
+        ["NumLayers"] = "--layers",
+        ["EmbeddingSize"] = "--embedding",
+        ["Dropout"] = "--dropout",
+        ["InputSize"] = "--input",
+    };
 }

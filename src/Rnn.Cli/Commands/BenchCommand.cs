@@ -73,12 +73,12 @@ public static class BenchCommand
         return command;
     }
 
-    private static (double Train, double Forward) TimeRnn(RnnOptions options, int seqLen, int batch, int steps)
+    private static (double Train, double Forward) TimeRnn(RnnOptions options, int sequenceLength, int batch, int steps)
     {
         var rnn = new RecurrentNetwork<float>(options, seed: 1);
         var random = new SeededRandom(2);
-        var x = new float[seqLen * batch * options.InputSize];
-        var g = new float[seqLen * batch * options.OutputSize];
+        var x = new float[sequenceLength * batch * options.InputSize];
+        var g = new float[sequenceLength * batch * options.OutputSize];
         var y = new float[g.Length];
         var dx = new float[x.Length];
         random.FillNormal<float>(x, 0, 1);
@@ -86,23 +86,23 @@ public static class BenchCommand
         double train = Median(steps, () =>
         {
             rnn.Parameters.ZeroGradients();
-            rnn.Forward(x, seqLen, batch, default, y, default);
+            rnn.Forward(x, sequenceLength, batch, default, y, default);
             rnn.Backward(g, default, dx, default);
         });
         long allocation = lastStepAllocation;
-        double forward = Median(steps, () => rnn.Forward(x, seqLen, batch, default, y, default));
+        double forward = Median(steps, () => rnn.Forward(x, sequenceLength, batch, default, y, default));
         lastStepAllocation = allocation;
         return (train, forward);
     }
 
-    private static (double Train, double Forward) TimeLanguageModel(RnnOptions options, int vocabulary, int seqLen, int batch, int steps)
+    private static (double Train, double Forward) TimeLanguageModel(RnnOptions options, int vocabulary, int sequenceLength, int batch, int steps)
     {
         var model = new LanguageModel<float>(new LanguageModelConfig
         {
             VocabularySize = vocabulary, EmbeddingSize = options.InputSize, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers,
         }, seed: 1);
         var random = new SeededRandom(2);
-        var inputs = new int[seqLen * batch];
+        var inputs = new int[sequenceLength * batch];
         var targets = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) { inputs[i] = random.NextInt(vocabulary); targets[i] = random.NextInt(vocabulary); }
         var state = new float[model.StateSize(batch)];
@@ -110,13 +110,13 @@ public static class BenchCommand
         {
             Array.Clear(state);
             model.Parameters.ZeroGradients();
-            model.TrainStep(inputs, targets, seqLen, batch, state);
+            model.TrainStep(inputs, targets, sequenceLength, batch, state);
         });
         long allocation = lastStepAllocation;
         double forward = Median(steps, () =>
         {
             Array.Clear(state);
-            model.Evaluate(inputs, targets, seqLen, batch, state);
+            model.Evaluate(inputs, targets, sequenceLength, batch, state);
         });
         lastStepAllocation = allocation;
         return (train, forward);

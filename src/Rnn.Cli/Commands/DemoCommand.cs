@@ -58,8 +58,8 @@ public static class DemoCommand
         {
             Text = text,
             Source = "built-in corpus",
-            Hidden = 256,
-            Options = new TrainingOptions { SeqLen = 64, BatchSize = 32, Seed = seed, ValidationFraction = 0.05, LearningRate = 2e-3, CosineSchedule = true },
+            HiddenSize = 256,
+            Options = new TrainingOptions { SequenceLength = 64, BatchSize = 32, Seed = seed, ValidationFraction = 0.05, LearningRate = 2e-3, CosineSchedule = true },
             Stop = new StopCondition(Duration: TimeSpan.FromMinutes(minutes)),
             Out = Path.Combine(folder, "model.safetensors"),
             Plot = Path.Combine(folder, "loss.png"),
@@ -68,7 +68,7 @@ public static class DemoCommand
         var vocabulary = Vocabulary.Build(text, TokenKind.Character);
         var untrained = new LanguageModel<float>(new LanguageModelConfig
         {
-            VocabularySize = vocabulary.Count, EmbeddingSize = 64, HiddenSize = request.Hidden,
+            VocabularySize = vocabulary.Count, EmbeddingSize = 64, HiddenSize = request.HiddenSize,
         }, seed);
         output.WriteLine("Before training, a sample:");
         WriteSample(untrained, vocabulary, seed, output);

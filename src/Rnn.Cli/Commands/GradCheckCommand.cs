@@ -55,14 +55,14 @@ public static class GradCheckCommand
     }
 
     /// <summary>Runs the check and prints the table; returns 0 only if every error is below <paramref name="tolerance"/>.</summary>
-    public static int Run(RnnOptions options, int seqLen, int batch, ulong seed, double tolerance, TextWriter output)
+    public static int Run(RnnOptions options, int sequenceLength, int batch, ulong seed, double tolerance, TextWriter output)
     {
         long parameters = 0;
-        var results = GradientCheck.Run(options, seqLen, batch, seed);
+        var results = GradientCheck.Run(options, sequenceLength, batch, seed);
         foreach (var r in results) parameters += r.Count;
         output.WriteLine($"gradcheck: I={options.InputSize} H={options.HiddenSize} L={options.NumLayers} D={options.NumDirections} " +
             $"f={Activation.Name(options.Nonlinearity)} bias={(options.Bias ? "on" : "off")} stacking={RnnOptions.StackingName(options.Stacking)} " +
-            $"T={seqLen} B={batch}, float64, {parameters} values perturbed");
+            $"T={sequenceLength} B={batch}, float64, {parameters} values perturbed");
         int nameWidth = Math.Max(10, results.Max(r => r.Name.Length));
         output.WriteLine($"{"tensor".PadRight(nameWidth)}  {"elements",8}  {"max abs error",13}  {"rel error",10}  ok");
         bool allPass = true;

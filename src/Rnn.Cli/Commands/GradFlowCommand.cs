@@ -43,13 +43,13 @@ public static class GradFlowCommand
                 NumLayers = parse.GetValue(layers),
                 Bias = !parse.GetValue(noBias),
             };
-            int seqLen = parse.GetValue(seq);
-            if (seqLen < 2 || seqLen > 100_000) throw new UsageException($"--seq must be between 2 and 100000, not {seqLen}.");
+            int sequenceLength = parse.GetValue(seq);
+            if (sequenceLength < 2 || sequenceLength > 100_000) throw new UsageException($"--seq must be between 2 and 100000, not {sequenceLength}.");
             double clipNorm = parse.GetValue(clip);
             if (!(clipNorm >= 0 && double.IsFinite(clipNorm))) throw new UsageException($"--clip must be ≥ 0 (0 = no clipped runs), not {clipNorm}.");
             var template = new GradientFlowOptions
             {
-                Network = network, SeqLen = seqLen, Batch = parse.GetValue(batch),
+                Network = network, SequenceLength = sequenceLength, BatchSize = parse.GetValue(batch),
                 Orthogonal = parse.GetValue(orthogonal), Seed = parse.GetValue(seed),
             };
             var runs = Plan(template, ParseActivations(parse.GetValue(nonlinearity)!), ParseRadii(parse.GetValue(radius)!), clipNorm);
@@ -82,7 +82,7 @@ public static class GradFlowCommand
         var n = first.Network;
         string init = first.Orthogonal ? "W = ρ·Q, Q random orthogonal" : "W = PyTorch's uniform init rescaled to spectral radius ρ";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gradflow: I={n.InputSize} H={n.HiddenSize} L={n.NumLayers} T={first.SeqLen} B={first.Batch}, bias {(n.Bias ? "on" : "off")}, float64; {init}; loss at t = T−1 only, ‖dY‖ = 1"));
+            $"gradflow: I={n.InputSize} H={n.HiddenSize} L={n.NumLayers} T={first.SequenceLength} B={first.BatchSize}, bias {(n.Bias ? "on" : "off")}, float64; {init}; loss at t = T−1 only, ‖dY‖ = 1"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"PyTorch's init gave layer 0 a spectral radius of {runs[0].InitialSpectralRadii[0]:F3}. slope = least-squares slope of log10 ‖δ_k‖ against t − k; factor = 10^slope per step."));
         output.WriteLine($"{"run",-22} {"layer",5} {"ρ(W)",7} {"σmax(W)",8} {"‖∇θ‖",9} {"clip ×",9} {"‖δ_t‖",9} {"‖δ_0‖",10} {"slope",8} {"factor",7}");

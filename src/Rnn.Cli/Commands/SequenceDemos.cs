@@ -19,7 +19,7 @@ public static class SequenceDemos
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rnn demo --task bidirectional: label every step of a random sequence over {options.Symbols} symbols with the symbol {options.Lookahead} steps later"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"(or 'past the end'); T={options.SeqLen}, tanh, H={options.Hidden} per direction, softmax cross-entropy at every step, {options.Steps} Adam steps of {options.Batch} sequences."));
+            $"(or 'past the end'); T={options.SequenceLength}, tanh, H={options.HiddenSize} per direction, softmax cross-entropy at every step, {options.Steps} Adam steps of {options.BatchSize} sequences."));
         var clock = Stopwatch.StartNew();
         var uni = FutureTokenTask.Run(options, bidirectional: false);
         var bi = FutureTokenTask.Run(options, bidirectional: true);
@@ -37,14 +37,14 @@ public static class SequenceDemos
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rnn demo --task memory: x_t uniform in (−1, 1); at every step output x_(t−d) for each d = 1..{options.MaxDelay} at once"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"T={options.SeqLen}, one tanh layer, H={options.Hidden}, linear read-out, mean squared error, {options.Steps} Adam steps of {options.Batch} sequences."));
+            $"T={options.SequenceLength}, one tanh layer, H={options.HiddenSize}, linear read-out, mean squared error, {options.Steps} Adam steps of {options.BatchSize} sequences."));
         var clock = Stopwatch.StartNew();
         var result = DelayRecallTask.Run(options);
         output.WriteLine("R² = 1 − MSE/Var(x) on held-out sequences (1 = perfect recall, 0 = no memory):");
         for (int d = 1; d <= result.RSquared.Length; d++)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  d = {d,2}  R² = {result.RSquared[d - 1],6:F3}  {Bar(result.RSquared[d - 1])}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Σ_d R² = {result.RSquared.Sum():F2}: a linear read-out of an H-unit state recalls at most H = {options.Hidden} independent inputs in all (memory capacity ≤ H)."));
+            $"Σ_d R² = {result.RSquared.Sum():F2}: a linear read-out of an H-unit state recalls at most H = {options.HiddenSize} independent inputs in all (memory capacity ≤ H)."));
         output.WriteLine(result.MemoryEnd() is int end
             ? $"memory ends at d = {end}: the first delay recalled with R² below 0.5."
             : "every delay is recalled with R² ≥ 0.5.");
@@ -77,7 +77,7 @@ public static class SequenceDemos
     private static void SaveTraces(string path, DelayRecallResult result, DelayRecallOptions options)
     {
         // Truth x_(t−d) and prediction for a few delays, each pair shifted down by 3 so the panels do not overlap.
-        int t = options.SeqLen, delays = options.MaxDelay;
+        int t = options.SequenceLength, delays = options.MaxDelay;
         int[] shown = [.. new[] { 1, delays / 4, delays / 2, delays }.Where(d => d >= 1).Distinct()];
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();

@@ -23,13 +23,13 @@ public sealed record TrainRequest
     public TokenKind Tokens { get; init; } = TokenKind.Character;
 
     /// <summary>H.</summary>
-    public int Hidden { get; init; } = 512;
+    public int HiddenSize { get; init; } = 512;
 
     /// <summary>L.</summary>
-    public int Layers { get; init; } = 1;
+    public int NumLayers { get; init; } = 1;
 
     /// <summary>E (0: the default, min(H, 64)).</summary>
-    public int Embedding { get; init; }
+    public int EmbeddingSize { get; init; }
 
     /// <summary>The recurrent activation.</summary>
     public Nonlinearity Nonlinearity { get; init; } = Nonlinearity.Tanh;
@@ -72,7 +72,11 @@ public static class TrainCommand
         var seq = CommandLine.PositiveInt("--seq", "BPTT chunk length T.", 64);
         var batch = CommandLine.PositiveInt("--batch", "Parallel streams B.", 32);
         var optimizer = CommandLine.Choice("--optimizer", "Update rule.", "adam", "adam", "adagrad", "sgd");
-        var lr = new Option<double>("--lr") { Description = "Learning rate (default: 0.004 for adam, 0.1 for adagrad and sgd)." };
+        var lr = new Option<double>("--lr")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture,
+                $"Learning rate (default: {OptimizerKind.Adam.DefaultLearningRate()} for adam, {OptimizerKind.Adagrad.DefaultLearningRate()} for adagrad, {OptimizerKind.Sgd.DefaultLearningRate()} for sgd)."),
+        };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 };
         var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm (0 = off).", DefaultValueFactory = _ => 5 };
         var clipValue = new Option<double>("--clip-value") { Description = "Clamp each gradient element to ±value (0 = off).", DefaultValueFactory = _ => 0 };
@@ -103,24 +107,23 @@ public static class TrainCommand
                 throw new UsageException("--bidirectional is refused for a language model: the reverse direction would read the very token it must predict.");
             string path = parse.GetValue(file)!;
             Threading.Configure(parse.GetValue(threads));
-            string optimizerName = parse.GetValue(optimizer)!;
-            double learningRate = parse.GetResult(lr) is null ? (optimizerName == "adam" ? 4e-3 : 0.1) : parse.GetValue(lr);
+            var optimizerKind = OptimizerKinds.Parse(parse.GetValue(optimizer)!)!.Value;
             var request = new TrainRequest
             {
                 Text = ReadText(path),
                 Source = path,
                 Tokens = parse.GetValue(tokens) == "word" ? TokenKind.Word : TokenKind.Character,
-                Hidden = parse.GetValue(hidden),
-                Layers = parse.GetValue(layers),
-                Embedding = NonNegative(parse.GetValue(embedding), "--embedding"),
+                HiddenSize = parse.GetValue(hidden),
+                NumLayers = parse.GetValue(layers),
+                EmbeddingSize = NonNegative(parse.GetValue(embedding), "--embedding"),
                 Nonlinearity = Activation.Parse(parse.GetValue(nonlinearity)!),
                 Dropout = parse.GetValue(dropout),
                 Options = new TrainingOptions
                 {
-                    SeqLen = parse.GetValue(seq),
+                    LearningRate = parse.GetResult(lr) is null ? optimizerKind.DefaultLearningRate() : parse.GetValue(lr),
+                    SequenceLength = parse.GetValue(seq),
                     BatchSize = parse.GetValue(batch),
-                    Optimizer = optimizerName,
-                    LearningRate = learningRate,
+                    Optimizer = optimizerKind,
                     Momentum = parse.GetValue(momentum),
                     ClipNorm = parse.GetValue(clip),
                     ClipValue = parse.GetValue(clipValue),
@@ -176,10 +179,10 @@ public static class TrainCommand
         {
             throw new UsageException($"{request.Source} is too short to hold out a validation part: {e.Message.Split(" (Parameter")[0]}");
         }
-        long needed = (long)options.BatchSize * options.SeqLen + 1;
+        long needed = (long)options.BatchSize * options.SequenceLength + 1;
         if (train.Length < needed)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"{request.Source} is too short: its training part has {train.Length} tokens, and one chunk of --batch {options.BatchSize} × --seq {options.SeqLen} needs {needed}. Use a longer text or smaller --batch/--seq."));
+                $"{request.Source} is too short: its training part has {train.Length} tokens, and one chunk of --batch {options.BatchSize} × --seq {options.SequenceLength} needs {needed}. Use a longer text or smaller --batch/--seq."));
 
         LanguageModel<float> model;
         if (resume is not null)
@@ -192,9 +195,9 @@ public static class TrainCommand
             var config = new LanguageModelConfig
             {
                 VocabularySize = vocabulary.Count,
-                EmbeddingSize = request.Embedding > 0 ? request.Embedding : Math.Min(request.Hidden, 64),
-                HiddenSize = request.Hidden,
-                NumLayers = request.Layers,
+                EmbeddingSize = request.EmbeddingSize > 0 ? request.EmbeddingSize : Math.Min(request.HiddenSize, 64),
+                HiddenSize = request.HiddenSize,
+                NumLayers = request.NumLayers,
                 Nonlinearity = request.Nonlinearity,
                 Dropout = request.Dropout,
             };
@@ -215,7 +218,7 @@ public static class TrainCommand
             Progress = progress.Report,
             Warning = progress.Warn,
             ValidationPoint = request.LogGradientFlow
-                ? (step, trained) => { progress.Finish(); output.WriteLine(GradientFlowLine(step, GradientFlow.DeltaNorms(trained.Rnn, request.Options.SeqLen))); }
+                ? (step, trained) => { progress.Finish(); output.WriteLine(GradientFlowLine(step, GradientFlow.DeltaNorms(trained.Rnn, request.Options.SequenceLength))); }
                 : null,
         };
         try
@@ -228,7 +231,7 @@ public static class TrainCommand
         }
         if (cancellation.IsCancellationRequested) output.WriteLine($"interrupted: checkpoint saved to {request.Out}");
 
-        EvaluationResult? result = validation.Length >= 2 ? Evaluation.Evaluate(model, validation, options.BatchSize, options.SeqLen) : null;
+        EvaluationResult? result = validation.Length >= 2 ? Evaluation.Evaluate(model, validation, options.BatchSize, options.SequenceLength) : null;
         var last = trainer.State.History[^1];
         string validationText = result is null ? ""
             : FormattableString.Invariant($", validation {result.BitsPerToken:F3} {unit} (perplexity {result.Perplexity:F2})");

@@ -18,13 +18,13 @@ public sealed record DelayRecallOptions
     public int MaxDelay { get; init; } = 20;
 
     /// <summary>T.</summary>
-    public int SeqLen { get; init; } = 60;
+    public int SequenceLength { get; init; } = 60;
 
     /// <summary>B, fresh random sequences every step.</summary>
-    public int Batch { get; init; } = 32;
+    public int BatchSize { get; init; } = 32;
 
     /// <summary>H.</summary>
-    public int Hidden { get; init; } = 12;
+    public int HiddenSize { get; init; } = 12;
 
     /// <summary>The recurrent activation.</summary>
     public Nonlinearity Nonlinearity { get; init; } = Nonlinearity.Tanh;
@@ -66,7 +66,7 @@ public static class DelayRecallTask
     /// <summary>Draws x [T, B, 1] uniform in (−1, 1) and the targets [T, B, Dmax] (x_{t−d}, or 0 where t &lt; d).</summary>
     public static void Generate(DelayRecallOptions options, SeededRandom random, Span<float> x, Span<float> targets)
     {
-        int t = options.SeqLen, b = options.Batch, delays = options.MaxDelay;
+        int t = options.SequenceLength, b = options.BatchSize, delays = options.MaxDelay;
         random.FillUniform(x, -1, 1);
         targets.Clear();
         for (int step = 0; step < t; step++)
@@ -79,11 +79,11 @@ public static class DelayRecallTask
     public static DelayRecallResult Run(DelayRecallOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        int t = options.SeqLen, b = options.Batch, delays = options.MaxDelay;
+        int t = options.SequenceLength, b = options.BatchSize, delays = options.MaxDelay;
         if (delays >= t) throw new ArgumentOutOfRangeException(nameof(options), delays, "The largest delay must be shorter than the sequence.");
         var model = new SequenceTagger<float>(new RnnOptions
         {
-            InputSize = 1, HiddenSize = options.Hidden, Nonlinearity = options.Nonlinearity,
+            InputSize = 1, HiddenSize = options.HiddenSize, Nonlinearity = options.Nonlinearity,
         }, delays, options.Seed);
         var optimizer = new Adam<float>(model.Parameters, options.LearningRate);
         var random = new SeededRandom(options.Seed);

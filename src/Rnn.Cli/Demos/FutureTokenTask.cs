@@ -22,13 +22,13 @@ public sealed record FutureTokenOptions
     public int Lookahead { get; init; } = 3;
 
     /// <summary>T.</summary>
-    public int SeqLen { get; init; } = 20;
+    public int SequenceLength { get; init; } = 20;
 
     /// <summary>B, fresh random sequences every step.</summary>
-    public int Batch { get; init; } = 32;
+    public int BatchSize { get; init; } = 32;
 
     /// <summary>H per direction.</summary>
-    public int Hidden { get; init; } = 32;
+    public int HiddenSize { get; init; } = 32;
 
     /// <summary>Adam steps.</summary>
     public int Steps { get; init; } = 600;
@@ -56,12 +56,12 @@ public static class FutureTokenTask
     /// The best expected accuracy without the future: the k "past the end" steps right, one in V of the others.
     /// </summary>
     public static double BlindAccuracy(FutureTokenOptions options) =>
-        (options.Lookahead + (options.SeqLen - options.Lookahead) / (double)options.Symbols) / options.SeqLen;
+        (options.Lookahead + (options.SequenceLength - options.Lookahead) / (double)options.Symbols) / options.SequenceLength;
 
     /// <summary>Draws B sequences: one-hot x [T, B, V] (overwritten) and labels y [T, B].</summary>
     public static void Generate(FutureTokenOptions options, SeededRandom random, Span<float> x, Span<int> labels)
     {
-        int t = options.SeqLen, b = options.Batch, v = options.Symbols, k = options.Lookahead;
+        int t = options.SequenceLength, b = options.BatchSize, v = options.Symbols, k = options.Lookahead;
         var symbols = new int[t * b];
         for (int i = 0; i < symbols.Length; i++) symbols[i] = random.NextInt(v);
         x.Clear();
@@ -78,10 +78,10 @@ public static class FutureTokenTask
     public static FutureTokenResult Run(FutureTokenOptions options, bool bidirectional)
     {
         ArgumentNullException.ThrowIfNull(options);
-        int t = options.SeqLen, b = options.Batch, v = options.Symbols, classes = v + 1;
+        int t = options.SequenceLength, b = options.BatchSize, v = options.Symbols, classes = v + 1;
         var model = new SequenceTagger<float>(new RnnOptions
         {
-            InputSize = v, HiddenSize = options.Hidden, Bidirectional = bidirectional,
+            InputSize = v, HiddenSize = options.HiddenSize, Bidirectional = bidirectional,
         }, classes, options.Seed);
         var optimizer = new Adam<float>(model.Parameters, options.LearningRate);
         var random = new SeededRandom(options.Seed);

@@ -4,7 +4,7 @@
 namespace Rnn.Data;
 
 /// <summary>
-/// Cuts a token sequence into <see cref="Batch"/> equal contiguous streams and serves them as time-major chunks of
+/// Cuts a token sequence into <see cref="BatchSize"/> equal contiguous streams and serves them as time-major chunks of
 /// <see cref="SequenceLength"/> steps. With N tokens, B rows and L = (N − 1) / B (rounded down), row b reads the inputs
 /// at corpus positions [b·L, (b + 1)·L) and each input's target is the token that follows it in the corpus. Chunk k
 /// holds steps [k·T, (k + 1)·T) of every row; the last L mod T steps of each row (and the last tokens of the corpus
@@ -16,28 +16,28 @@ public sealed class BatchStreams
 
     /// <summary>Prepares to serve <paramref name="tokens"/>, which must not be modified while this instance is used.</summary>
     /// <param name="batch">B: rows per chunk.</param>
-    /// <param name="seqLen">T: time steps per chunk.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="seqLen"/> is not positive.</exception>
+    /// <param name="sequenceLength">T: time steps per chunk.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="sequenceLength"/> is not positive.</exception>
     /// <exception cref="ArgumentException">There are fewer than B·T + 1 tokens, so not even one chunk can be formed.</exception>
-    public BatchStreams(ReadOnlyMemory<int> tokens, int batch, int seqLen)
+    public BatchStreams(ReadOnlyMemory<int> tokens, int batch, int sequenceLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seqLen);
-        long needed = (long)batch * seqLen + 1;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequenceLength);
+        long needed = (long)batch * sequenceLength + 1;
         if (tokens.Length < needed)
             throw new ArgumentException(
-                $"The corpus has {tokens.Length} tokens, too few for batch size {batch} and sequence length {seqLen}: " +
+                $"The corpus has {tokens.Length} tokens, too few for batch size {batch} and sequence length {sequenceLength}: " +
                 $"one chunk needs at least {needed} tokens. Use a longer corpus or a smaller batch size or sequence length.",
                 nameof(tokens));
         _tokens = tokens;
-        Batch = batch;
-        SequenceLength = seqLen;
+        BatchSize = batch;
+        SequenceLength = sequenceLength;
         StreamLength = (tokens.Length - 1) / batch;
-        ChunksPerEpoch = StreamLength / seqLen;
+        ChunksPerEpoch = StreamLength / sequenceLength;
     }
 
     /// <summary>B: rows per chunk.</summary>
-    public int Batch { get; }
+    public int BatchSize { get; }
 
     /// <summary>T: time steps per chunk.</summary>
     public int SequenceLength { get; }
@@ -58,19 +58,19 @@ public sealed class BatchStreams
     {
         if ((uint)chunk >= (uint)ChunksPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(chunk), chunk, $"Chunks are numbered [0, {ChunksPerEpoch}).");
-        int size = Batch * SequenceLength;
+        int size = BatchSize * SequenceLength;
         if (inputs.Length != size) throw new ArgumentException($"inputs has {inputs.Length} elements; a chunk has B·T = {size}.", nameof(inputs));
         if (targets.Length != size) throw new ArgumentException($"targets has {targets.Length} elements; a chunk has B·T = {size}.", nameof(targets));
 
         ReadOnlySpan<int> tokens = _tokens.Span;
-        for (int b = 0; b < Batch; b++)
+        for (int b = 0; b < BatchSize; b++)
         {
             // T + 1 consecutive tokens serve both the inputs and the shifted targets of this row.
             ReadOnlySpan<int> row = tokens.Slice(b * StreamLength + chunk * SequenceLength, SequenceLength + 1);
             for (int t = 0; t < SequenceLength; t++)
             {
-                inputs[t * Batch + b] = row[t];
-                targets[t * Batch + b] = row[t + 1];
+                inputs[t * BatchSize + b] = row[t];
+                targets[t * BatchSize + b] = row[t + 1];
             }
         }
     }

@@ -24,20 +24,20 @@ public static class GradientCheck
     /// Builds a float64 RNN with <paramref name="options"/>, random x, h0 and upstream gradients from
     /// <paramref name="seed"/>, and compares the BPTT gradient of every parameter, x and h0 with central differences.
     /// </summary>
-    public static IReadOnlyList<GradientCheckResult> Run(RnnOptions options, int seqLen, int batch, ulong seed = 1, double epsilon = 1e-5)
+    public static IReadOnlyList<GradientCheckResult> Run(RnnOptions options, int sequenceLength, int batch, ulong seed = 1, double epsilon = 1e-5)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (seqLen <= 0) throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, "The sequence length must be positive.");
+        if (sequenceLength <= 0) throw new ArgumentOutOfRangeException(nameof(sequenceLength), sequenceLength, "The sequence length must be positive.");
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be positive.");
 
         var network = new RecurrentNetwork<double>(options, seed: seed);
         var random = new SeededRandom(seed ^ 0x5DEECE66DUL);
         int stateSize = options.NumLayers * options.NumDirections * batch * options.HiddenSize;
-        var x = new double[seqLen * batch * options.InputSize];
+        var x = new double[sequenceLength * batch * options.InputSize];
         var h0 = new double[stateSize];
-        var g = new double[seqLen * batch * options.OutputSize];
+        var g = new double[sequenceLength * batch * options.OutputSize];
         var gh = new double[stateSize];
         random.FillNormal<double>(x, 0, 1);
         random.FillNormal<double>(h0, 0, 0.5);
@@ -48,7 +48,7 @@ public static class GradientCheck
         var hN = new double[stateSize];
         double Loss()
         {
-            network.Forward(x, seqLen, batch, h0, y, hN);
+            network.Forward(x, sequenceLength, batch, h0, y, hN);
             double e = 0;
             for (int i = 0; i < y.Length; i++) e += y[i] * g[i];
             for (int i = 0; i < hN.Length; i++) e += hN[i] * gh[i];

@@ -19,10 +19,10 @@ public sealed record GradientFlowOptions
     public required RnnOptions Network { get; init; }
 
     /// <summary>T, the distance the error term travels.</summary>
-    public int SeqLen { get; init; } = 150;
+    public int SequenceLength { get; init; } = 150;
 
     /// <summary>B, independent random sequences in the batch.</summary>
-    public int Batch { get; init; } = 8;
+    public int BatchSize { get; init; } = 8;
 
     /// <summary>The spectral radius ρ(W) = max |λ_i(W)| every layer's W is given.</summary>
     public double SpectralRadius { get; init; } = 1;
@@ -46,8 +46,8 @@ public sealed record GradientFlowOptions
         Network.Validate();
         if (Network.Bidirectional)
             throw new ArgumentException("Gradient flow is measured on a unidirectional network: a reverse direction starts at the loss and carries it nowhere.", nameof(Network));
-        if (SeqLen < 2) throw new ArgumentOutOfRangeException(nameof(SeqLen), SeqLen, "The sequence length must be at least 2.");
-        if (Batch <= 0) throw new ArgumentOutOfRangeException(nameof(Batch), Batch, "The batch size must be positive.");
+        if (SequenceLength < 2) throw new ArgumentOutOfRangeException(nameof(SequenceLength), SequenceLength, "The sequence length must be at least 2.");
+        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "The batch size must be positive.");
         if (!(SpectralRadius > 0 && double.IsFinite(SpectralRadius)))
             throw new ArgumentOutOfRangeException(nameof(SpectralRadius), SpectralRadius, "The spectral radius must be positive and finite.");
         if (!(ClipNorm >= 0 && double.IsFinite(ClipNorm)))
@@ -83,19 +83,19 @@ public static class GradientFlow
     /// ‖δ_k‖ for every step k of the last backward pass of <paramref name="layer"/>: the L2 norm of the [B, H] block of
     /// <see cref="RecurrentLayer{T}.LastDeltas"/> at step k (k in time order, whatever the direction), summed in double.
     /// </summary>
-    /// <param name="seqLen">T of that pass.</param>
+    /// <param name="sequenceLength">T of that pass.</param>
     /// <returns>[T]; all zeros before any backward pass.</returns>
-    public static double[] DeltaNorms<T>(RecurrentLayer<T> layer, int seqLen) where T : unmanaged, IFloatingPointIeee754<T>
+    public static double[] DeltaNorms<T>(RecurrentLayer<T> layer, int sequenceLength) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(layer);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seqLen);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequenceLength);
         ReadOnlySpan<T> deltas = layer.LastDeltas;
-        var norms = new double[seqLen];
+        var norms = new double[sequenceLength];
         if (deltas.IsEmpty) return norms;
-        if (deltas.Length % (seqLen * layer.HiddenSize) != 0)
-            throw new ArgumentException($"The last backward pass held {deltas.Length} error terms, not a multiple of T·H = {seqLen}·{layer.HiddenSize}.", nameof(seqLen));
-        int block = deltas.Length / seqLen;    // B·H values per step
-        for (int k = 0; k < seqLen; k++) norms[k] = GradientClipping.GlobalNorm(deltas.Slice(k * block, block));
+        if (deltas.Length % (sequenceLength * layer.HiddenSize) != 0)
+            throw new ArgumentException($"The last backward pass held {deltas.Length} error terms, not a multiple of T·H = {sequenceLength}·{layer.HiddenSize}.", nameof(sequenceLength));
+        int block = deltas.Length / sequenceLength;    // B·H values per step
+        for (int k = 0; k < sequenceLength; k++) norms[k] = GradientClipping.GlobalNorm(deltas.Slice(k * block, block));
         return norms;
     }
 
@@ -103,10 +103,10 @@ public static class GradientFlow
     /// <see cref="DeltaNorms{T}(RecurrentLayer{T}, int)"/> for every layer of <paramref name="network"/>, index
     /// layer·D + direction: call it after <see cref="RecurrentNetwork{T}.Backward"/>, e.g. to log gradient flow in training.
     /// </summary>
-    public static double[][] DeltaNorms<T>(RecurrentNetwork<T> network, int seqLen) where T : unmanaged, IFloatingPointIeee754<T>
+    public static double[][] DeltaNorms<T>(RecurrentNetwork<T> network, int sequenceLength) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
-        return [.. network.Layers.Select(layer => DeltaNorms(layer, seqLen))];
+        return [.. network.Layers.Select(layer => DeltaNorms(layer, sequenceLength))];
     }
 
     /// <summary>
@@ -216,7 +216,7 @@ public static class GradientFlow
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var o = options.Network;
-        int seqLen = options.SeqLen, batch = options.Batch, h = o.HiddenSize;
+        int sequenceLength = options.SequenceLength, batch = options.BatchSize, h = o.HiddenSize;
         var network = new RecurrentNetwork<double>(o, seed: options.Seed);
         var random = new SeededRandom(options.Seed ^ 0x9E3779B97F4A7C15UL);
         var initial = new double[o.NumLayers];
@@ -234,17 +234,17 @@ public static class GradientFlow
             singular[l] = LargestSingularValue(w, h);
         }
 
-        var x = new double[seqLen * batch * o.InputSize];
+        var x = new double[sequenceLength * batch * o.InputSize];
         random.FillNormal<double>(x, 0, 1);
-        network.Forward(x, seqLen, batch, h0: default, y: default, hN: default);
-        var dy = new double[seqLen * batch * o.OutputSize];
-        Span<double> last = dy.AsSpan((seqLen - 1) * batch * o.OutputSize);      // the rows of t = T−1
+        network.Forward(x, sequenceLength, batch, h0: default, y: default, hN: default);
+        var dy = new double[sequenceLength * batch * o.OutputSize];
+        Span<double> last = dy.AsSpan((sequenceLength - 1) * batch * o.OutputSize);      // the rows of t = T−1
         random.FillNormal(last, 0, 1);
         TensorPrimitives.Divide(last, TensorPrimitives.Norm<double>(last), last);
         network.Parameters.ZeroGradients();
         network.Backward(dy, dhN: default, dx: default, dh0: default);
 
-        double[][] norms = DeltaNorms(network, seqLen);
+        double[][] norms = DeltaNorms(network, sequenceLength);
         double gradientNorm = GradientClipping.GlobalNorm<double>(network.Parameters.Gradients);
         double scale = 1;
         if (options.ClipNorm > 0)

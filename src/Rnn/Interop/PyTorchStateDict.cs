@@ -31,10 +31,6 @@ public static class PyTorchStateDict
     /// <summary>Submodule prefixes tried for the output layer: <c>linear.</c>, <c>fc.</c>, <c>decoder.</c>, <c>out.</c>, <c>head.</c>.</summary>
     public static IReadOnlyList<string> LinearPrefixes { get; } = ["linear.", "fc.", "decoder.", "out.", "head."];
 
-    // Our own model files carry training state beside the parameters; it is not part of the model.
-    private const string OptimizerPrefix = "optim.";
-    private const string CarriedStateTensor = "train.hidden";
-
     /// <summary>
     /// Reads the configuration from the tensor shapes: V and E from the embedding, H from <c>weight_hh_l0</c>, L from
     /// the consecutive <c>weight_ih_l{k}</c>, the bias from <c>bias_ih_l0</c>; the activation as
@@ -129,7 +125,7 @@ public static class PyTorchStateDict
         bool ours = file.Metadata.TryGetValue("format", out var format) && format == Checkpoint.FormatName;
         var used = new HashSet<string>(sources.Values, StringComparer.Ordinal);
         var unknown = file.Tensors.Select(t => t.Name)
-            .Where(n => !used.Contains(n) && !(ours && (n.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || n == CarriedStateTensor)))
+            .Where(n => !used.Contains(n) && !(ours && Checkpoint.IsTrainingState(n)))
             .ToList();
         if (unknown.Count > 0)
             throw new InvalidDataException($"{name}: {unknown.Count} tensor(s) belong to no embedding '{emb}', RNN '{rnn}' or output layer '{lin}' of the {layers}-layer model, e.g. '{unknown[0]}'; the file holds a different model.");

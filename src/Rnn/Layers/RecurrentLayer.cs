@@ -34,7 +34,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     private int ldStates;
     private T[] initialState = [];     // h0 [B, H]
     private bool hasInitialState;
-    private int seqLen, batch;
+    private int sequenceLength, batch;
     private T[] deltas = [];           // Δ [T·B, H]
     private T[] combinedBias = [];     // b_ih + b_hh [H]
     // W, laid out once per pass for the per-step products (every step multiplies by the same W):
@@ -114,7 +114,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// step t of batch row b, whatever the direction); valid until the next forward or backward pass.
     /// Their norms over t show gradients vanishing or exploding through time.
     /// </summary>
-    public ReadOnlySpan<T> LastDeltas => deltas.Length >= seqLen * batch * HiddenSize ? deltas.AsSpan(0, seqLen * batch * HiddenSize) : default;
+    public ReadOnlySpan<T> LastDeltas => deltas.Length >= sequenceLength * batch * HiddenSize ? deltas.AsSpan(0, sequenceLength * batch * HiddenSize) : default;
 
     /// <summary>
     /// Runs the layer over a sequence. The layer keeps references to <paramref name="x"/> and
@@ -122,17 +122,17 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// </summary>
     /// <param name="x">X [T·B, ldx], the first I columns used.</param>
     /// <param name="ldx">Row stride of X.</param>
-    /// <param name="seqLen">T.</param>
+    /// <param name="sequenceLength">T.</param>
     /// <param name="batch">B.</param>
     /// <param name="h0">The initial state [B, H], or empty for zeros.</param>
     /// <param name="states">Output S [T·B, lds]: s_t written to the first H columns of rows t·B..t·B+B−1.</param>
     /// <param name="lds">Row stride of S.</param>
     /// <param name="hN">The final state [B, H] (s_{T−1}, or s_0 when reverse), or empty.</param>
-    public void Forward(ReadOnlyMemory<T> x, int ldx, int seqLen, int batch, ReadOnlySpan<T> h0,
+    public void Forward(ReadOnlyMemory<T> x, int ldx, int sequenceLength, int batch, ReadOnlySpan<T> h0,
         Memory<T> states, int lds, Span<T> hN)
     {
-        int h = HiddenSize, rows = seqLen * batch;
-        ArgumentOutOfRangeException.ThrowIfNegative(seqLen);
+        int h = HiddenSize, rows = sequenceLength * batch;
+        ArgumentOutOfRangeException.ThrowIfNegative(sequenceLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         Gemm.CheckMatrix("x", rows, InputSize, x.Length, ldx);
         Gemm.CheckMatrix("states", rows, h, states.Length, lds);
@@ -145,7 +145,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         ldInput = ldx;
         this.states = states;
         ldStates = lds;
-        this.seqLen = seqLen;
+        this.sequenceLength = sequenceLength;
         this.batch = batch;
         hasInitialState = !h0.IsEmpty;
         if (hasInitialState)
@@ -176,7 +176,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             packedWeightHhTransposed.Pack(transpose: true, w, h);
             packedForwardCurrent = ReusePackedWeights;
         }
-        for (int step = 0; step < seqLen; step++)
+        for (int step = 0; step < sequenceLength; step++)
         {
             int t = TimeAt(step);
             ReadOnlySpan<T> previous = step == 0
@@ -211,7 +211,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// </summary>
     public void BackwardThroughTime(ReadOnlySpan<T> dy, int lddy, ReadOnlySpan<T> dhN, Span<T> dh0)
     {
-        int h = HiddenSize, rows = seqLen * batch;
+        int h = HiddenSize, rows = sequenceLength * batch;
         Gemm.CheckMatrix("dy", rows, h, dy.Length, lddy);
         if (!dhN.IsEmpty && dhN.Length != batch * h)
             throw new ArgumentException($"dhN has {dhN.Length} elements; expected [B={batch}, H={h}].", nameof(dhN));
@@ -224,17 +224,17 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         packedWeightHh ??= new PackedMatrix<T>(h, h);
         packedWeightHh.Pack(transpose: false, parameters.Value(weightHh), h);
 
-        for (int step = seqLen - 1; step >= 0; step--)
+        for (int step = sequenceLength - 1; step >= 0; step--)
         {
             int t = TimeAt(step);
             Span<T> deltaT = delta[RowSpan(t, h)];
             for (int b = 0; b < batch; b++) dy.Slice((t * batch + b) * lddy, h).CopyTo(deltaT.Slice(b * h, h));
-            if (step == seqLen - 1 && !dhN.IsEmpty) TensorPrimitives.Add(deltaT, dhN, deltaT);
-            ReadOnlySpan<T> next = step == seqLen - 1 ? default : delta[RowSpan(TimeAt(step + 1), h)];
+            if (step == sequenceLength - 1 && !dhN.IsEmpty) TensorPrimitives.Add(deltaT, dhN, deltaT);
+            ReadOnlySpan<T> next = step == sequenceLength - 1 ? default : delta[RowSpan(TimeAt(step + 1), h)];
             cell.StepBackward(packedWeightHh, next, deltaT, s[RowSpan(t, lds: ldStates)], ldStates, batch);
         }
 
-        if (seqLen == 0)
+        if (sequenceLength == 0)
         {
             // No step ran: h_N is h0, so the gradient passes straight through.
             if (!dh0.IsEmpty) { if (dhN.IsEmpty) dh0.Clear(); else dhN.CopyTo(dh0); }
@@ -252,7 +252,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         // ∇W += Σ_t δ_t s_{t∓1}ᵀ: steps after the first pair with the state one step before them in time order
         // (forward) or one step after (reverse); both pairings are one contiguous GEMM.
         Span<T> dW = parameters.Gradient(weightHh);
-        int pairedRows = (seqLen - 1) * batch;
+        int pairedRows = (sequenceLength - 1) * batch;
         if (pairedRows > 0)
         {
             int deltaStart = Reverse ? 0 : batch, stateStart = Reverse ? batch : 0;
@@ -279,27 +279,27 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>The second half of <see cref="Backward"/>: dX += Δ·U into the first I columns of dX [T·B, lddx].</summary>
     public void BackwardInput(Span<T> dx, int lddx)
     {
-        int h = HiddenSize, rows = seqLen * batch;
+        int h = HiddenSize, rows = sequenceLength * batch;
         if (dx.IsEmpty || rows == 0) return;
         Gemm.CheckMatrix("dx", rows, InputSize, dx.Length, lddx);
         // dX += Δ·U: δ passes down to the layer below through U
         Gemm.Multiply(false, false, rows, InputSize, h, T.One, deltas.AsSpan(0, rows * h), h, parameters.Value(weightIh), InputSize, T.One, dx, lddx);
     }
 
-    private int TimeAt(int step) => Reverse ? seqLen - 1 - step : step;
+    private int TimeAt(int step) => Reverse ? sequenceLength - 1 - step : step;
 
     private Range RowSpan(int t, int lds) => (t * batch * lds)..((t * batch + batch - 1) * lds + HiddenSize);
 
     private void CopyFinalState(ReadOnlySpan<T> s, int lds, Span<T> hN)
     {
         int h = HiddenSize;
-        if (seqLen == 0)
+        if (sequenceLength == 0)
         {
             if (hasInitialState) initialState.AsSpan(0, batch * h).CopyTo(hN);
             else hN.Clear();
             return;
         }
-        int last = TimeAt(seqLen - 1);
+        int last = TimeAt(sequenceLength - 1);
         for (int b = 0; b < batch; b++) s.Slice((last * batch + b) * lds, h).CopyTo(hN.Slice(b * h, h));
     }
 

@@ -27,7 +27,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     private T[] initialStates = [], finalStates = [];                     // h0, hN [L·D, B, H]
     private readonly DirectionPair directions = new();
     private T[] initialStateGradients = [], finalStateGradients = [];     // dh0, dhN [L·D, B, H]
-    private int seqLen, batch;
+    private int sequenceLength, batch;
     private bool forwardDone;
 
     /// <summary>Creates the network, declaring its parameters in <paramref name="parameters"/> (a new set if null)
@@ -93,33 +93,33 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     }
 
     /// <summary>The top layer's output of the last forward pass, time-major [T·B, D·H], valid until the next forward.</summary>
-    public ReadOnlySpan<T> LastOutput => outputs[^1].AsSpan(0, seqLen * batch * Options.OutputSize);
+    public ReadOnlySpan<T> LastOutput => outputs[^1].AsSpan(0, sequenceLength * batch * Options.OutputSize);
 
     /// <summary>
     /// Runs the network. Keeps what <see cref="Backward"/> needs.
     /// </summary>
     /// <param name="x">Input [T, B, I] (or [B, T, I] when batch-first).</param>
-    /// <param name="seqLen">T.</param>
+    /// <param name="sequenceLength">T.</param>
     /// <param name="batch">B.</param>
     /// <param name="h0">Initial states [L·D, B, H] (index layer·D + direction), or empty for zeros.</param>
     /// <param name="y">Output [T, B, D·H] (or [B, T, D·H] when batch-first), or empty to skip the copy (see <see cref="LastOutput"/>).</param>
     /// <param name="hN">Final states [L·D, B, H], or empty.</param>
-    public void Forward(ReadOnlySpan<T> x, int seqLen, int batch, ReadOnlySpan<T> h0, Span<T> y, Span<T> hN)
+    public void Forward(ReadOnlySpan<T> x, int sequenceLength, int batch, ReadOnlySpan<T> h0, Span<T> y, Span<T> hN)
     {
         var o = Options;
         int d = o.NumDirections, h = o.HiddenSize, stateSize = o.NumLayers * d * batch * h;
-        if (seqLen < 0) throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, "The sequence length must be ≥ 0.");
+        if (sequenceLength < 0) throw new ArgumentOutOfRangeException(nameof(sequenceLength), sequenceLength, "The sequence length must be ≥ 0.");
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
-        CheckSequence(x.Length, seqLen, batch, o.InputSize, nameof(x));
+        CheckSequence(x.Length, sequenceLength, batch, o.InputSize, nameof(x));
         if (!h0.IsEmpty) CheckState(h0.Length, batch, nameof(h0));
-        if (!y.IsEmpty) CheckSequence(y.Length, seqLen, batch, o.OutputSize, nameof(y));
+        if (!y.IsEmpty) CheckSequence(y.Length, sequenceLength, batch, o.OutputSize, nameof(y));
         if (!hN.IsEmpty) CheckState(hN.Length, batch, nameof(hN));
 
-        this.seqLen = seqLen;
+        this.sequenceLength = sequenceLength;
         this.batch = batch;
-        int rows = seqLen * batch, width = o.OutputSize;
+        int rows = sequenceLength * batch, width = o.OutputSize;
         EnsureLength(ref input, rows * o.InputSize);
-        ToTimeMajor(x, input.AsSpan(0, rows * o.InputSize), seqLen, batch, o.InputSize, o.BatchFirst);
+        ToTimeMajor(x, input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst);
         for (int l = 0; l < o.NumLayers; l++) EnsureLength(ref outputs[l], rows * width);
 
         dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
@@ -138,7 +138,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         }
         if (!hN.IsEmpty) finalStates.AsSpan(0, stateSize).CopyTo(hN);
 
-        if (!y.IsEmpty) FromTimeMajor(outputs[^1].AsSpan(0, rows * width), y, seqLen, batch, width, o.BatchFirst);
+        if (!y.IsEmpty) FromTimeMajor(outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst);
         forwardDone = true;
     }
 
@@ -154,11 +154,11 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (!forwardDone) throw new InvalidOperationException("Backward needs a forward pass first.");
         var o = Options;
-        int d = o.NumDirections, h = o.HiddenSize, rows = seqLen * batch, width = o.OutputSize;
+        int d = o.NumDirections, h = o.HiddenSize, rows = sequenceLength * batch, width = o.OutputSize;
         int stateSize = o.NumLayers * d * batch * h;
-        if (!dy.IsEmpty) CheckSequence(dy.Length, seqLen, batch, width, nameof(dy));
+        if (!dy.IsEmpty) CheckSequence(dy.Length, sequenceLength, batch, width, nameof(dy));
         if (!dhN.IsEmpty) CheckState(dhN.Length, batch, nameof(dhN));
-        if (!dx.IsEmpty) CheckSequence(dx.Length, seqLen, batch, o.InputSize, nameof(dx));
+        if (!dx.IsEmpty) CheckSequence(dx.Length, sequenceLength, batch, o.InputSize, nameof(dx));
         if (!dh0.IsEmpty) CheckState(dh0.Length, batch, nameof(dh0));
 
         int maxWidth = Math.Max(width, o.InputSize);
@@ -166,7 +166,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         EnsureLength(ref gradientB, rows * maxWidth);
         Span<T> dOutput = gradientA.AsSpan(0, rows * width);       // dS of the current layer's output [T·B, D·H]
         if (dy.IsEmpty) dOutput.Clear();
-        else ToTimeMajor(dy, dOutput, seqLen, batch, width, o.BatchFirst);
+        else ToTimeMajor(dy, dOutput, sequenceLength, batch, width, o.BatchFirst);
 
         bool hasDhN = !dhN.IsEmpty;
         EnsureLength(ref finalStateGradients, stateSize);
@@ -193,7 +193,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
                 }
             if (l == 0)
             {
-                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, seqLen, batch, o.InputSize, o.BatchFirst);
+                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, sequenceLength, batch, o.InputSize, o.BatchFirst);
                 if (!dh0.IsEmpty) initialStateGradients.AsSpan(0, stateSize).CopyTo(dh0);
             }
             else
@@ -208,10 +208,10 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
 
     private void ForwardLayer(int l, int dir, bool hasH0)
     {
-        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = seqLen * batch;
+        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = sequenceLength * batch;
         int index = l * d + dir, stateRows = batch * h;
         var (layerInput, ldInput) = LayerInput(l, dir, rows);
-        layers[index].Forward(layerInput, ldInput, seqLen, batch,
+        layers[index].Forward(layerInput, ldInput, sequenceLength, batch,
             hasH0 ? initialStates.AsSpan(index * stateRows, stateRows) : default,
             outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
             finalStates.AsSpan(index * stateRows, stateRows));
@@ -219,7 +219,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
 
     private void BackwardLayer(int l, int dir, bool hasDhN)
     {
-        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = seqLen * batch;
+        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = sequenceLength * batch;
         int index = l * d + dir, stateRows = batch * h;
         T[] dOutput = gradientA;
         layers[index].BackwardThroughTime(dOutput.AsSpan(dir * h, rows * width - dir * h), width,
@@ -282,28 +282,28 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         return buffers;
     }
 
-    private static void ToTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int seqLen, int batch, int features, bool batchFirst)
+    private static void ToTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst)
     {
         if (!batchFirst) { source.CopyTo(destination); return; }
         for (int b = 0; b < batch; b++)
-            for (int t = 0; t < seqLen; t++)
-                source.Slice((b * seqLen + t) * features, features).CopyTo(destination.Slice((t * batch + b) * features, features));
+            for (int t = 0; t < sequenceLength; t++)
+                source.Slice((b * sequenceLength + t) * features, features).CopyTo(destination.Slice((t * batch + b) * features, features));
     }
 
-    private static void FromTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int seqLen, int batch, int features, bool batchFirst)
+    private static void FromTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst)
     {
         if (!batchFirst) { source.CopyTo(destination); return; }
         for (int b = 0; b < batch; b++)
-            for (int t = 0; t < seqLen; t++)
-                source.Slice((t * batch + b) * features, features).CopyTo(destination.Slice((b * seqLen + t) * features, features));
+            for (int t = 0; t < sequenceLength; t++)
+                source.Slice((t * batch + b) * features, features).CopyTo(destination.Slice((b * sequenceLength + t) * features, features));
     }
 
     // The checks format their message only when they fail: a training step must not allocate.
-    private void CheckSequence(int actual, int seqLen, int batch, int features, string name)
+    private void CheckSequence(int actual, int sequenceLength, int batch, int features, string name)
     {
-        if (actual == (long)seqLen * batch * features) return;
-        string shape = Options.BatchFirst ? $"[B={batch}, T={seqLen}, {features}]" : $"[T={seqLen}, B={batch}, {features}]";
-        throw new ArgumentException($"{name} has {actual} elements; expected {shape} = {(long)seqLen * batch * features}.", name);
+        if (actual == (long)sequenceLength * batch * features) return;
+        string shape = Options.BatchFirst ? $"[B={batch}, T={sequenceLength}, {features}]" : $"[T={sequenceLength}, B={batch}, {features}]";
+        throw new ArgumentException($"{name} has {actual} elements; expected {shape} = {(long)sequenceLength * batch * features}.", name);
     }
 
     private void CheckState(int actual, int batch, string name)

@@ -57,11 +57,11 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     /// <param name="inputs">Token ids [T, B].</param>
     /// <param name="targets">Next-token ids [T, B].</param>
     /// <returns>The mean cross-entropy over the T·B predictions, in nats.</returns>
-    public double TrainStep(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int seqLen, int batch, Span<T> state)
+    public double TrainStep(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)
     {
-        int rows = CheckChunk(inputs, targets, seqLen, batch, state);
+        int rows = CheckChunk(inputs, targets, sequenceLength, batch, state);
         int v = Config.VocabularySize, h = Config.HiddenSize, e = Config.EmbeddingSize;
-        ForwardLogits(inputs, seqLen, batch, state);
+        ForwardLogits(inputs, sequenceLength, batch, state);
 
         Span<T> z = logits.AsSpan(0, rows * v);
         T loss = SoftmaxCrossEntropy.LossAndGradient<T>(z, targets, v, z);     // z now holds ∂L/∂z
@@ -77,10 +77,10 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     }
 
     /// <summary>Forward only: returns the summed cross-entropy (nats) of the chunk and carries the state like <see cref="TrainStep"/>.</summary>
-    public double Evaluate(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int seqLen, int batch, Span<T> state)
+    public double Evaluate(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)
     {
-        int rows = CheckChunk(inputs, targets, seqLen, batch, state);
-        ForwardLogits(inputs, seqLen, batch, state);
+        int rows = CheckChunk(inputs, targets, sequenceLength, batch, state);
+        ForwardLogits(inputs, sequenceLength, batch, state);
         return SoftmaxCrossEntropy.SumLoss<T>(logits.AsSpan(0, rows * Config.VocabularySize), targets, Config.VocabularySize);
     }
 
@@ -88,36 +88,36 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     /// Feeds <paramref name="tokens"/> [T, B] and returns the logits [T·B, V] of every step (valid until the next call);
     /// <paramref name="state"/> [L, B, H] is h0 on entry and h_N on exit.
     /// </summary>
-    public ReadOnlySpan<T> Logits(ReadOnlySpan<int> tokens, int seqLen, int batch, Span<T> state)
+    public ReadOnlySpan<T> Logits(ReadOnlySpan<int> tokens, int sequenceLength, int batch, Span<T> state)
     {
-        if (tokens.Length != seqLen * batch)
-            throw new ArgumentException($"tokens has {tokens.Length} ids; expected [T={seqLen}, B={batch}].", nameof(tokens));
+        if (tokens.Length != sequenceLength * batch)
+            throw new ArgumentException($"tokens has {tokens.Length} ids; expected [T={sequenceLength}, B={batch}].", nameof(tokens));
         CheckState(state, batch);
-        ForwardLogits(tokens, seqLen, batch, state);
-        return logits.AsSpan(0, seqLen * batch * Config.VocabularySize);
+        ForwardLogits(tokens, sequenceLength, batch, state);
+        return logits.AsSpan(0, sequenceLength * batch * Config.VocabularySize);
     }
 
-    private void ForwardLogits(ReadOnlySpan<int> inputs, int seqLen, int batch, Span<T> state)
+    private void ForwardLogits(ReadOnlySpan<int> inputs, int sequenceLength, int batch, Span<T> state)
     {
-        int rows = seqLen * batch, e = Config.EmbeddingSize, v = Config.VocabularySize;
+        int rows = sequenceLength * batch, e = Config.EmbeddingSize, v = Config.VocabularySize;
         EnsureLength(ref embedded, rows * e);
         EnsureLength(ref logits, rows * v);
         embedding.Forward(inputs, embedded.AsSpan(0, rows * e));
         // h0 and h_N share the caller's buffer: the network copies h0 before writing h_N.
-        rnn.Forward(embedded.AsSpan(0, rows * e), seqLen, batch, state, default, state);
+        rnn.Forward(embedded.AsSpan(0, rows * e), sequenceLength, batch, state, default, state);
         linear.Forward(rnn.LastOutput, rows, logits.AsSpan(0, rows * v));
     }
 
-    private int CheckChunk(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int seqLen, int batch, Span<T> state)
+    private int CheckChunk(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)
     {
-        if (seqLen <= 0) throw new ArgumentOutOfRangeException(nameof(seqLen), seqLen, "The chunk length must be positive.");
+        if (sequenceLength <= 0) throw new ArgumentOutOfRangeException(nameof(sequenceLength), sequenceLength, "The chunk length must be positive.");
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
-        if (inputs.Length != seqLen * batch)
-            throw new ArgumentException($"inputs has {inputs.Length} ids; expected [T={seqLen}, B={batch}].", nameof(inputs));
+        if (inputs.Length != sequenceLength * batch)
+            throw new ArgumentException($"inputs has {inputs.Length} ids; expected [T={sequenceLength}, B={batch}].", nameof(inputs));
         if (targets.Length != inputs.Length)
-            throw new ArgumentException($"targets has {targets.Length} ids; expected [T={seqLen}, B={batch}].", nameof(targets));
+            throw new ArgumentException($"targets has {targets.Length} ids; expected [T={sequenceLength}, B={batch}].", nameof(targets));
         CheckState(state, batch);
-        return seqLen * batch;
+        return sequenceLength * batch;
     }
 
     private void CheckState(ReadOnlySpan<T> state, int batch)

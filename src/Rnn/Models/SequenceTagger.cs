@@ -40,13 +40,13 @@ public sealed class SequenceTagger<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>Runs the model from zero initial states; returns Z [T·B, O], valid until the next forward.</summary>
     /// <param name="x">X [T, B, I].</param>
-    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> x, int seqLen, int batch)
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> x, int sequenceLength, int batch)
     {
-        rows = seqLen * batch;
+        rows = sequenceLength * batch;
         EnsureLength(ref hidden, rows * Rnn.Options.OutputSize);
         EnsureLength(ref outputs, rows * Output.OutputSize);
         Span<T> y = hidden.AsSpan(0, rows * Rnn.Options.OutputSize);
-        Rnn.Forward(x, seqLen, batch, h0: default, y, hN: default);
+        Rnn.Forward(x, sequenceLength, batch, h0: default, y, hN: default);
         Span<T> z = outputs.AsSpan(0, rows * Output.OutputSize);
         Output.Forward(y, rows, z);
         return z;

@@ -1,5 +1,6 @@
 // char-rnn multiplies its learning rate by learning_rate_decay at the end of every epoch from
 // learning_rate_decay_after on; in steps that is a decay every stepsPerEpoch steps from a start step.
+// The cosine factor (SGDR's annealing without restarts) multiplies either, by the fraction of the run done.
 namespace Rnn.Optim;
 
 /// <summary>
@@ -76,4 +77,14 @@ public sealed class LearningRateSchedule
     /// enough decays this underflows to 0, which <see cref="Optimizer{T}.LearningRate"/> rejects.
     /// </summary>
     public double RateAt(long step) => InitialRate * Math.Pow(DecayFactor, DecaysAt(step));
+
+    /// <summary>The fraction of the initial rate that the cosine factor ends at.</summary>
+    public const double CosineFloor = 0.05;
+
+    /// <summary>
+    /// The cosine annealing factor at fraction <paramref name="fraction"/> ∈ [0, 1] of a run:
+    /// floor + (1 − floor) · ½(1 + cos π·fraction), with floor = <see cref="CosineFloor"/>; 1 at the start, 0.05 at the end.
+    /// </summary>
+    public static double CosineFactor(double fraction) =>
+        CosineFloor + (1 - CosineFloor) * 0.5 * (1 + Math.Cos(Math.PI * fraction));
 }

@@ -27,13 +27,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         this.learningRate = learningRate;
     }
 
-    /// <summary>The names <see cref="Create"/> accepts: <c>sgd</c>, <c>adagrad</c>, <c>adam</c>.</summary>
+    /// <summary>The names <see cref="Create(string, ParameterSet{T}, double, double)"/> accepts: <c>sgd</c>, <c>adagrad</c>, <c>adam</c>.</summary>
     public static IReadOnlyList<string> Names { get; } = [Sgd<T>.Id, Adagrad<T>.Id, Adam<T>.Id];
 
     /// <summary>The parameters this optimizer updates.</summary>
     public ParameterSet<T> Parameters { get; }
 
-    /// <summary>The optimizer's name as <see cref="Create"/> takes it: <c>sgd</c>, <c>adagrad</c> or <c>adam</c>.</summary>
+    /// <summary>The optimizer's name as <see cref="Create(string, ParameterSet{T}, double, double)"/> takes it: <c>sgd</c>, <c>adagrad</c> or <c>adam</c>.</summary>
     public abstract string Name { get; }
 
     /// <summary>The step size lr used by the next <see cref="Step"/>; positive and finite. Converted to T at each step.</summary>
@@ -73,15 +73,22 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static Optimizer<T> Create(string name, ParameterSet<T> parameters, double learningRate, double momentum = 0)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string key = name.ToLowerInvariant();
-        if (momentum != 0 && key is Adagrad<T>.Id or Adam<T>.Id)
-            throw new ArgumentException($"Momentum {momentum} was given, but only '{Sgd<T>.Id}' takes momentum, not '{name}'.", nameof(momentum));
-        return key switch
+        var kind = OptimizerKinds.Parse(name)
+            ?? throw new ArgumentException($"Unknown optimizer '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name));
+        return Create(kind, parameters, learningRate, momentum);
+    }
+
+    /// <summary>Creates the optimizer of kind <paramref name="kind"/>; as <see cref="Create(string, ParameterSet{T}, double, double)"/>.</summary>
+    public static Optimizer<T> Create(OptimizerKind kind, ParameterSet<T> parameters, double learningRate, double momentum = 0)
+    {
+        if (momentum != 0 && kind != OptimizerKind.Sgd)
+            throw new ArgumentException($"Momentum {momentum} was given, but only '{Sgd<T>.Id}' takes momentum, not '{kind.Word()}'.", nameof(momentum));
+        return kind switch
         {
-            Sgd<T>.Id => new Sgd<T>(parameters, learningRate, momentum),
-            Adagrad<T>.Id => new Adagrad<T>(parameters, learningRate),
-            Adam<T>.Id => new Adam<T>(parameters, learningRate),
-            _ => throw new ArgumentException($"Unknown optimizer '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
+            OptimizerKind.Sgd => new Sgd<T>(parameters, learningRate, momentum),
+            OptimizerKind.Adagrad => new Adagrad<T>(parameters, learningRate),
+            OptimizerKind.Adam => new Adam<T>(parameters, learningRate),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown optimizer kind."),
         };
     }
 

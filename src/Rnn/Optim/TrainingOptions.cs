@@ -1,71 +1,101 @@
+// The options of a training run. They are saved in every checkpoint's training record, so the JSON names are keys
+// on disk and pinned by attribute (a first-stage file says "SeqLen" and "Optimizer": "adam"); renaming a member
+// never renames a key.
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Rnn.Optim;
 
 /// <summary>How a language model is trained: truncated BPTT over B parallel streams of T-step chunks.</summary>
 public sealed record TrainingOptions
 {
+    private readonly double? _learningRate;
+
     /// <summary>T: steps per chunk (the BPTT truncation length).</summary>
-    public int SeqLen { get; init; } = 64;
+    [JsonPropertyName("SeqLen")]
+    public int SequenceLength { get; init; } = 64;
 
     /// <summary>B: parallel streams over the corpus.</summary>
+    [JsonPropertyName("BatchSize")]
     public int BatchSize { get; init; } = 32;
 
-    /// <summary><c>sgd</c>, <c>adagrad</c> or <c>adam</c>.</summary>
-    public string Optimizer { get; init; } = "adam";
+    /// <summary>The update rule.</summary>
+    [JsonPropertyName("Optimizer")]
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
-    /// <summary>The initial learning rate.</summary>
-    public double LearningRate { get; init; } = 4e-3;
+    /// <summary>The initial learning rate; when not set, the default of <see cref="Optimizer"/> (<see cref="OptimizerKinds.DefaultLearningRate"/>).</summary>
+    [JsonPropertyName("LearningRate")]
+    public double LearningRate
+    {
+        get => _learningRate ?? Optimizer.DefaultLearningRate();
+        init => _learningRate = value;
+    }
 
     /// <summary>SGD momentum (ignored by the other optimizers).</summary>
+    [JsonPropertyName("Momentum")]
     public double Momentum { get; init; } = 0.9;
 
     /// <summary>Clip the global gradient norm to this (0 = off).</summary>
+    [JsonPropertyName("ClipNorm")]
     public double ClipNorm { get; init; } = 5;
 
     /// <summary>Clamp each gradient element to ±this (0 = off).</summary>
+    [JsonPropertyName("ClipValue")]
     public double ClipValue { get; init; }
 
     /// <summary>Multiply the learning rate by this every <see cref="LearningRateDecayEvery"/> steps (1 = no decay).</summary>
+    [JsonPropertyName("LearningRateDecay")]
     public double LearningRateDecay { get; init; } = 1;
 
     /// <summary>Steps between learning-rate decays.</summary>
+    [JsonPropertyName("LearningRateDecayEvery")]
     public int LearningRateDecayEvery { get; init; } = 1000;
 
     /// <summary>
-    /// Whether the learning rate follows a cosine from its initial value down to 5% of it over the run, on top of
-    /// any exponential decay: lr · (0.05 + 0.95 · ½(1 + cos π f)), f the fraction of the run done (of its steps,
-    /// epochs or minutes, whichever limit is nearest). A resumed timed run restarts its cosine over its own minutes.
+    /// Whether the learning rate also follows a cosine from its initial value down to 5% of it over the run
+    /// (<see cref="LearningRateSchedule.CosineFactor"/>), f being the fraction of the run done (of its steps, epochs or
+    /// minutes, whichever limit is nearest). A resumed timed run restarts its cosine over its own minutes.
     /// </summary>
+    [JsonPropertyName("CosineSchedule")]
     public bool CosineSchedule { get; init; }
 
     /// <summary>The fraction of the corpus (its end) held out for validation.</summary>
+    [JsonPropertyName("ValidationFraction")]
     public double ValidationFraction { get; init; } = 0.05;
 
     /// <summary>Seed of the initialisation and of dropout.</summary>
+    [JsonPropertyName("Seed")]
     public ulong Seed { get; init; } = 1;
 
     /// <summary>Steps between validations and checkpoints (0: twenty per run of given steps or epochs, at most 500 steps apart; ten per timed run).</summary>
+    [JsonPropertyName("EvaluateEvery")]
     public int EvaluateEvery { get; init; }
 
     /// <summary>Consecutive non-finite steps tolerated (each skipped with a warning) before training stops.</summary>
+    [JsonPropertyName("MaxSkippedSteps")]
     public int MaxSkippedSteps { get; init; } = 10;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    /// <summary>The schedule these options describe, before any cosine factor.</summary>
+    public LearningRateSchedule Schedule() => new(LearningRate, LearningRateDecay, LearningRateDecayEvery, 0);
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first option out of range; its
+    /// <see cref="ArgumentException.ParamName"/> is the property's name.
+    /// </summary>
     public void Validate()
     {
-        Check(SeqLen > 0, "--seq", SeqLen, "must be positive");
-        Check(BatchSize > 0, "--batch", BatchSize, "must be positive");
-        Check(double.IsFinite(LearningRate) && LearningRate > 0, "--lr", LearningRate, "must be a positive number");
-        Check(Momentum >= 0 && Momentum < 1, "--momentum", Momentum, "must be in [0, 1)");
-        Check(ClipNorm >= 0 && double.IsFinite(ClipNorm), "--clip", ClipNorm, "must be ≥ 0 (0 turns clipping off)");
-        Check(ClipValue >= 0 && double.IsFinite(ClipValue), "--clip-value", ClipValue, "must be ≥ 0 (0 turns it off)");
-        Check(LearningRateDecay > 0 && LearningRateDecay <= 1, "--lr-decay", LearningRateDecay, "must be in (0, 1]");
-        Check(LearningRateDecayEvery > 0, "--lr-decay-every", LearningRateDecayEvery, "must be positive");
-        Check(ValidationFraction >= 0 && ValidationFraction <= 0.5, "--val-fraction", ValidationFraction, "must be in [0, 0.5]");
-        Check(EvaluateEvery >= 0, "--eval-every", EvaluateEvery, "must be ≥ 0");
-        Check(MaxSkippedSteps > 0, "--max-skipped", MaxSkippedSteps, "must be positive");
-        Check(Optimizer is "sgd" or "adagrad" or "adam", "--optimizer", Optimizer, "must be sgd, adagrad or adam");
+        Check(SequenceLength > 0, nameof(SequenceLength), SequenceLength, "must be positive");
+        Check(BatchSize > 0, nameof(BatchSize), BatchSize, "must be positive");
+        Check(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "must be a positive number");
+        Check(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "must be in [0, 1)");
+        Check(ClipNorm >= 0 && double.IsFinite(ClipNorm), nameof(ClipNorm), ClipNorm, "must be ≥ 0 (0 turns clipping off)");
+        Check(ClipValue >= 0 && double.IsFinite(ClipValue), nameof(ClipValue), ClipValue, "must be ≥ 0 (0 turns it off)");
+        Check(LearningRateDecay > 0 && LearningRateDecay <= 1, nameof(LearningRateDecay), LearningRateDecay, "must be in (0, 1]");
+        Check(LearningRateDecayEvery > 0, nameof(LearningRateDecayEvery), LearningRateDecayEvery, "must be positive");
+        Check(ValidationFraction >= 0 && ValidationFraction <= 0.5, nameof(ValidationFraction), ValidationFraction, "must be in [0, 0.5]");
+        Check(EvaluateEvery >= 0, nameof(EvaluateEvery), EvaluateEvery, "must be ≥ 0");
+        Check(MaxSkippedSteps > 0, nameof(MaxSkippedSteps), MaxSkippedSteps, "must be positive");
+        Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "must be sgd, adagrad or adam");
     }
 
     private static void Check(bool ok, string option, object value, string rule)

@@ -21,8 +21,15 @@ public sealed class Checkpoint
     /// <summary>The current file format version.</summary>
     public const int FormatVersion = 1;
 
-    private const string HiddenTensor = "train.hidden";
-    private const string OptimizerPrefix = "optim.";
+    /// <summary>The tensor that holds the hidden state carried between training chunks [L, B, H] (a key on disk).</summary>
+    public const string CarriedStateTensor = "train.hidden";
+
+    /// <summary>The prefix of the optimizer's state tensors, <c>optim.&lt;state&gt;.&lt;parameter&gt;</c> (a key on disk).</summary>
+    public const string OptimizerStatePrefix = "optim.";
+
+    /// <summary>Whether a tensor of a model file is training state (optimizer or carried state) rather than a parameter.</summary>
+    public static bool IsTrainingState(string tensorName) =>
+        tensorName.StartsWith(OptimizerStatePrefix, StringComparison.Ordinal) || tensorName == CarriedStateTensor;
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -117,7 +124,7 @@ public sealed class Checkpoint
         {
             foreach (var p in parameters.All)
             {
-                string name = $"{OptimizerPrefix}{state.Name}.{p.Name}";
+                string name = $"{OptimizerStatePrefix}{state.Name}.{p.Name}";
                 if (!file.Contains(name)) throw new InvalidDataException($"{file.SourceName}: missing optimizer state '{name}'.");
                 if (file.Info(name).ElementCount != p.Length)
                     throw new InvalidDataException($"{file.SourceName}: optimizer state '{name}' has {file.Info(name).ElementCount} values, expected {p.Length}.");
@@ -134,12 +141,12 @@ public sealed class Checkpoint
     /// <summary>The hidden state carried between chunks [L, B, H], or null if the file has none.</summary>
     public T[]? CarriedState<T>(int expectedLength) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!file.Contains(HiddenTensor)) return null;
-        var values = file.Read<T>(HiddenTensor);
+        if (!file.Contains(CarriedStateTensor)) return null;
+        var values = file.Read<T>(CarriedStateTensor);
         if (values.Length != expectedLength)
-            throw new InvalidDataException($"{file.SourceName}: '{HiddenTensor}' has {values.Length} values, expected {expectedLength}.");
+            throw new InvalidDataException($"{file.SourceName}: '{CarriedStateTensor}' has {values.Length} values, expected {expectedLength}.");
         if (!Finite.All<T>(values))
-            throw new InvalidDataException($"{file.SourceName}: '{HiddenTensor}' contains NaN or infinity.");
+            throw new InvalidDataException($"{file.SourceName}: '{CarriedStateTensor}' contains NaN or infinity.");
         return values;
     }
 
@@ -164,11 +171,11 @@ public sealed class Checkpoint
         if (optimizer is not null)
             foreach (var state in optimizer.State)
                 foreach (var p in model.Parameters.All)
-                    writer.Add<T>($"{OptimizerPrefix}{state.Name}.{p.Name}", state.Values.Slice(p.Offset, p.Length), p.Shape);
+                    writer.Add<T>($"{OptimizerStatePrefix}{state.Name}.{p.Name}", state.Values.Slice(p.Offset, p.Length), p.Shape);
         if (!hidden.IsEmpty)
         {
             int h = model.Config.HiddenSize, l = model.Config.NumLayers;
-            writer.Add<T>(HiddenTensor, hidden, l, hidden.Length / (l * h), h);
+            writer.Add<T>(CarriedStateTensor, hidden, l, hidden.Length / (l * h), h);
         }
         writer.Save(path);
     }

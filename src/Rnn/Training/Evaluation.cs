@@ -27,26 +27,26 @@ public static class Evaluation
     /// Runs the model over <paramref name="tokens"/> from a zero state, predicting each token from all before it
     /// (within streams: the sequence is cut into at most <paramref name="batch"/> streams for speed).
     /// </summary>
-    public static EvaluationResult Evaluate<T>(LanguageModel<T> model, ReadOnlySpan<int> tokens, int batch = 32, int seqLen = 64)
+    public static EvaluationResult Evaluate<T>(LanguageModel<T> model, ReadOnlySpan<int> tokens, int batch = 32, int sequenceLength = 64)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seqLen);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequenceLength);
         int predictions = tokens.Length - 1;
         if (predictions <= 0) return new EvaluationResult(0, 0);
         bool training = model.Rnn.Training;
         model.Rnn.Training = false;
         try
         {
-            batch = Math.Max(1, Math.Min(batch, predictions / seqLen));
+            batch = Math.Max(1, Math.Min(batch, predictions / sequenceLength));
             int streamLength = predictions / batch;
             var state = new T[model.StateSize(batch)];
-            var inputs = new int[seqLen * batch];
-            var targets = new int[seqLen * batch];
+            var inputs = new int[sequenceLength * batch];
+            var targets = new int[sequenceLength * batch];
             double total = 0;
-            for (int start = 0; start < streamLength; start += seqLen)
+            for (int start = 0; start < streamLength; start += sequenceLength)
             {
-                int t = Math.Min(seqLen, streamLength - start);
+                int t = Math.Min(sequenceLength, streamLength - start);
                 for (int step = 0; step < t; step++)
                     for (int b = 0; b < batch; b++)
                     {

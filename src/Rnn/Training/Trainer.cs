@@ -53,12 +53,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         this.vocabulary = vocabulary;
         this.validation = validation;
         Options = options;
-        streams = new BatchStreams(train, options.BatchSize, options.SeqLen);
+        streams = new BatchStreams(train, options.BatchSize, options.SequenceLength);
         optimizer = Optimizer<T>.Create(options.Optimizer, model.Parameters, options.LearningRate,
-            options.Optimizer == "sgd" ? options.Momentum : 0);
-        schedule = new LearningRateSchedule(options.LearningRate, options.LearningRateDecay, options.LearningRateDecayEvery, 0);
+            options.Optimizer == OptimizerKind.Sgd ? options.Momentum : 0);
+        schedule = options.Schedule();
         hidden = new T[model.StateSize(options.BatchSize)];
-        inputs = new int[options.SeqLen * options.BatchSize];
+        inputs = new int[options.SequenceLength * options.BatchSize];
         targets = new int[inputs.Length];
         string hash = Hash(train, validation);
 
@@ -130,7 +130,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * streams.ChunksPerEpoch) : long.MaxValue;
         var clock = Stopwatch.StartNew();
         double startSeconds = State.Seconds;
-        long startStep = State.Step, tokensPerStep = (long)Options.SeqLen * Options.BatchSize;
+        long startStep = State.Step, tokensPerStep = (long)Options.SequenceLength * Options.BatchSize;
         double lossSum = 0;
         int lossCount = 0, consecutiveSkips = 0;
 
@@ -146,7 +146,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             State.ChunksSeen++;
 
             model.Parameters.ZeroGradients();
-            double loss = model.TrainStep(inputs, targets, Options.SeqLen, Options.BatchSize, hidden);
+            double loss = model.TrainStep(inputs, targets, Options.SequenceLength, Options.BatchSize, hidden);
             if (!double.IsFinite(loss) || !Finite.All<T>(model.Parameters.Gradients))
             {
                 State.SkippedSteps++;
@@ -163,7 +163,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (Options.ClipNorm > 0) GradientClipping.ClipByGlobalNorm<T>(model.Parameters.Gradients, Options.ClipNorm);
             double rate = schedule.RateAt(State.Step);
             if (Options.CosineSchedule)
-                rate *= MinimumRateFraction + (1 - MinimumRateFraction) * 0.5 * (1 + Math.Cos(Math.PI * Fraction(stop, clock.Elapsed, targetChunks)));
+                rate *= LearningRateSchedule.CosineFactor(Fraction(stop, clock.Elapsed, targetChunks));
             optimizer.LearningRate = rate;
             optimizer.Step();
             // Finite gradients can still give a non-finite update (a damaged optimizer state resumed from a file, an
@@ -196,7 +196,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Validation loss (nats per token) of the current weights, or null without a validation split.</summary>
     public double? Validate() =>
-        validation.Length >= 2 ? Evaluation.Evaluate(model, validation, Options.BatchSize, Options.SeqLen).Loss : null;
+        validation.Length >= 2 ? Evaluation.Evaluate(model, validation, Options.BatchSize, Options.SequenceLength).Loss : null;
 
     private void Record(double trainLoss, Stopwatch clock, double startSeconds)
     {
@@ -221,8 +221,6 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         long planned = stop.Steps ?? (stop.Epochs is double e ? (long)(e * streams.ChunksPerEpoch) : 10_000);
         return (int)Math.Clamp(planned / 20, 1, 500);
     }
-
-    private const double MinimumRateFraction = 0.05;
 
     private double Fraction(StopCondition stop, TimeSpan elapsed, long targetChunks)
     {

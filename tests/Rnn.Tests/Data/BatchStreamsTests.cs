@@ -11,18 +11,18 @@ public sealed class BatchStreamsTests
     public void Constructor_Corpus_CutsEqualStreamsAndDropsPartialChunks()
     {
         // N = 103, B = 4: L = 102 / 4 = 25 steps per row; T = 6 gives 4 chunks, dropping the last step of each row.
-        var streams = new BatchStreams(Positions(103), batch: 4, seqLen: 6);
+        var streams = new BatchStreams(Positions(103), batch: 4, sequenceLength: 6);
 
         Assert.Equal(25, streams.StreamLength);
         Assert.Equal(4, streams.ChunksPerEpoch);
-        Assert.Equal(4, streams.Batch);
+        Assert.Equal(4, streams.BatchSize);
         Assert.Equal(6, streams.SequenceLength);
     }
 
     [Fact]
     public void Fill_Chunk_IsTimeMajorWithTargetsShiftedByOne()
     {
-        var streams = new BatchStreams(Positions(103), batch: 4, seqLen: 6);
+        var streams = new BatchStreams(Positions(103), batch: 4, sequenceLength: 6);
         int[] inputs = new int[24], targets = new int[24];
 
         streams.Fill(2, inputs, targets);
@@ -43,8 +43,8 @@ public sealed class BatchStreamsTests
         var random = new Rnn.Tensors.SeededRandom(7);
         int[] corpus = [.. Enumerable.Range(0, 1000).Select(_ => random.NextInt(50))];
         // Fill with positions to check contiguity exactly, and with the random corpus to check values follow it.
-        var positions = new BatchStreams(Positions(corpus.Length), batch: 5, seqLen: 7);
-        var tokens = new BatchStreams(corpus, batch: 5, seqLen: 7);
+        var positions = new BatchStreams(Positions(corpus.Length), batch: 5, sequenceLength: 7);
+        var tokens = new BatchStreams(corpus, batch: 5, sequenceLength: 7);
         int size = 5 * 7;
         int[] previous = new int[size], inputs = new int[size], targets = new int[size];
         int[] tokenInputs = new int[size], tokenTargets = new int[size];
@@ -70,7 +70,7 @@ public sealed class BatchStreamsTests
     [Fact]
     public void Fill_EveryChunkOfAnEpoch_CoversEachTokenAtMostOnce()
     {
-        var streams = new BatchStreams(Positions(200), batch: 3, seqLen: 10);
+        var streams = new BatchStreams(Positions(200), batch: 3, sequenceLength: 10);
         var seen = new HashSet<int>();
         int[] inputs = new int[30], targets = new int[30];
 
@@ -87,7 +87,7 @@ public sealed class BatchStreamsTests
     [Fact]
     public void Constructor_ExactlyOneChunkOfTokens_GivesOneChunk()
     {
-        var streams = new BatchStreams(Positions(4 * 8 + 1), batch: 4, seqLen: 8);
+        var streams = new BatchStreams(Positions(4 * 8 + 1), batch: 4, sequenceLength: 8);
         int[] inputs = new int[32], targets = new int[32];
 
         streams.Fill(0, inputs, targets);
@@ -99,7 +99,7 @@ public sealed class BatchStreamsTests
     [Fact]
     public void Constructor_CorpusShorterThanOneChunk_ThrowsWithNeededLength()
     {
-        var e = Assert.Throws<ArgumentException>(() => new BatchStreams(Positions(32), batch: 4, seqLen: 8));
+        var e = Assert.Throws<ArgumentException>(() => new BatchStreams(Positions(32), batch: 4, sequenceLength: 8));
 
         Assert.Contains("32 tokens", e.Message);
         Assert.Contains("at least 33 tokens", e.Message);
@@ -109,15 +109,15 @@ public sealed class BatchStreamsTests
     [InlineData(0, 5)]
     [InlineData(5, 0)]
     [InlineData(-1, 5)]
-    public void Constructor_NonPositiveSizes_Throws(int batch, int seqLen)
+    public void Constructor_NonPositiveSizes_Throws(int batch, int sequenceLength)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BatchStreams(Positions(100), batch, seqLen));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BatchStreams(Positions(100), batch, sequenceLength));
     }
 
     [Fact]
     public void Fill_BadChunkOrSpanLength_Throws()
     {
-        var streams = new BatchStreams(Positions(100), batch: 2, seqLen: 5);
+        var streams = new BatchStreams(Positions(100), batch: 2, sequenceLength: 5);
         int[] good = new int[10], bad = new int[11];
 
         Assert.Throws<ArgumentOutOfRangeException>(() => streams.Fill(streams.ChunksPerEpoch, good, good));

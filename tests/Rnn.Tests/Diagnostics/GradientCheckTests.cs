@@ -28,7 +28,7 @@ public class GradientCheckTests
             InputSize = 3, HiddenSize = 4, NumLayers = layers, Bidirectional = bidirectional,
             Nonlinearity = f, Bias = bias, Stacking = stacking,
         };
-        var results = GradientCheck.Run(options, seqLen: 10, batch: 2, seed: 7);
+        var results = GradientCheck.Run(options, sequenceLength: 10, batch: 2, seed: 7);
 
         int expectedTensors = layers * options.NumDirections * (bias ? 4 : 2) + 2;
         Assert.Equal(expectedTensors, results.Count);
@@ -43,7 +43,7 @@ public class GradientCheckTests
     public void RecurrentNetwork_BatchFirstBackward_MatchesCentralDifferences()
     {
         var options = new RnnOptions { InputSize = 2, HiddenSize = 3, NumLayers = 2, Bidirectional = true, BatchFirst = true };
-        foreach (var r in GradientCheck.Run(options, seqLen: 11, batch: 3, seed: 3))
+        foreach (var r in GradientCheck.Run(options, sequenceLength: 11, batch: 3, seed: 3))
             Assert.True(r.RelativeError < 1e-7, $"{r.Name}: {r.RelativeError:E2}");
     }
 
@@ -51,7 +51,7 @@ public class GradientCheckTests
     public void GradientCheck_LongSequence_StaysAccurate()
     {
         var options = new RnnOptions { InputSize = 2, HiddenSize = 5, NumLayers = 3, Bidirectional = true };
-        foreach (var r in GradientCheck.Run(options, seqLen: 40, batch: 1, seed: 11))
+        foreach (var r in GradientCheck.Run(options, sequenceLength: 40, batch: 1, seed: 11))
             Assert.True(r.RelativeError < 1e-7, $"{r.Name}: {r.RelativeError:E2}");
     }
 }

@@ -16,8 +16,8 @@ public class GradientFlowTests
     private static GradientFlowOptions Options(Nonlinearity f, double radius, bool orthogonal, int layers = 1) => new()
     {
         Network = new RnnOptions { InputSize = 3, HiddenSize = 16, NumLayers = layers, Nonlinearity = f },
-        SeqLen = 120,
-        Batch = 4,
+        SequenceLength = 120,
+        BatchSize = 4,
         SpectralRadius = radius,
         Orthogonal = orthogonal,
         Seed = 5,
@@ -151,7 +151,7 @@ public class GradientFlowTests
             VocabularySize = vocabulary.Count, EmbeddingSize = 8, HiddenSize = 16, NumLayers = 2,
         }, seed: 5);
         var calls = new List<(long Step, double[][] Norms)>();
-        var options = new TrainingOptions { SeqLen = 12, BatchSize = 4, Seed = 5, EvaluateEvery = 5 };
+        var options = new TrainingOptions { SequenceLength = 12, BatchSize = 4, Seed = 5, EvaluateEvery = 5 };
         new Trainer<float>(model, vocabulary, train, validation, options) { ValidationPoint = (step, trained) => calls.Add((step, GradientFlow.DeltaNorms(trained.Rnn, 12))) }
             .Run(new StopCondition(Steps: 10));
 

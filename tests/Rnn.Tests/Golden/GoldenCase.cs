@@ -50,12 +50,12 @@ public static class GoldenCase
         }
 
         int[] xShape = Shape(file, "x");
-        int seqLen = options.BatchFirst ? xShape[1] : xShape[0];
+        int sequenceLength = options.BatchFirst ? xShape[1] : xShape[0];
         int batch = options.BatchFirst ? xShape[0] : xShape[1];
         T[] x = Tensor<T>(file, "x"), h0 = Tensor<T>(file, "h0");
         var y = new T[Tensor<T>(file, "y").Length];
         var hN = new T[h0.Length];
-        network.Forward(x, seqLen, batch, h0, y, hN);
+        network.Forward(x, sequenceLength, batch, h0, y, hN);
 
         var dx = new T[x.Length];
         var dh0 = new T[h0.Length];

@@ -90,7 +90,7 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
         var model = new LanguageModel<float>(config, seed: 8);
         int[] tokens = vocabulary.Encode(text);
         // One stream of all the text, so the evaluation and the single ONNX run see the same contexts.
-        var expected = Evaluation.Evaluate(model, tokens, batch: 1, seqLen: tokens.Length);
+        var expected = Evaluation.Evaluate(model, tokens, batch: 1, sequenceLength: tokens.Length);
 
         using var session = Session(OnnxExporter.Export(model, vocabulary));
         int n = tokens.Length - 1;
@@ -166,11 +166,11 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
         return new InferenceSession(model, options);
     }
 
-    private static (float[] Logits, float[] HN) Run(InferenceSession session, int[] tokens, int seqLen, int batch, float[]? h0, int[] h0Shape)
+    private static (float[] Logits, float[] HN) Run(InferenceSession session, int[] tokens, int sequenceLength, int batch, float[]? h0, int[] h0Shape)
     {
         var inputs = new List<NamedOnnxValue>
         {
-            NamedOnnxValue.CreateFromTensor("tokens", new DenseTensor<long>(tokens.Select(t => (long)t).ToArray(), [seqLen, batch])),
+            NamedOnnxValue.CreateFromTensor("tokens", new DenseTensor<long>(tokens.Select(t => (long)t).ToArray(), [sequenceLength, batch])),
         };
         if (h0 is not null) inputs.Add(NamedOnnxValue.CreateFromTensor("h0", new DenseTensor<float>(h0, h0Shape)));
         using var results = session.Run(inputs);

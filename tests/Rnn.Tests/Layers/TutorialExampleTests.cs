@@ -19,7 +19,7 @@ public class TutorialExampleTests
         w.CopyTo(rnn.Parameters.Value(rnn.Parameters["weight_hh_l0"]));
         var y = new double[4];
         var hN = new double[2];
-        rnn.Forward(x, seqLen: 2, batch: 1, h0: default, y, hN);
+        rnn.Forward(x, sequenceLength: 2, batch: 1, h0: default, y, hN);
 
         // t = 0: U x_0 = (0.5·1 − 0.25·2, 0.125·1 + 1·2) = (0, 2.125); W s_{-1} = 0.
         double s00 = Math.Tanh(0.0), s01 = Math.Tanh(2.125);

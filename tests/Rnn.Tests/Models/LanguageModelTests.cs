@@ -11,11 +11,11 @@ public class LanguageModelTests
         VocabularySize = 7, EmbeddingSize = 3, HiddenSize = 4, NumLayers = layers, Dropout = dropout,
     };
 
-    private static (int[] Inputs, int[] Targets) RandomChunk(int seqLen, int batch, int vocabulary, ulong seed)
+    private static (int[] Inputs, int[] Targets) RandomChunk(int sequenceLength, int batch, int vocabulary, ulong seed)
     {
         var random = new SeededRandom(seed);
-        var inputs = new int[seqLen * batch];
-        var targets = new int[seqLen * batch];
+        var inputs = new int[sequenceLength * batch];
+        var targets = new int[sequenceLength * batch];
         for (int i = 0; i < inputs.Length; i++)
         {
             inputs[i] = random.NextInt(vocabulary);
@@ -30,9 +30,9 @@ public class LanguageModelTests
     [InlineData(3, 0.3)]
     public void LanguageModel_TrainStep_GradientsMatchCentralDifferences(int layers, double dropout)
     {
-        const int seqLen = 9, batch = 2;
+        const int sequenceLength = 9, batch = 2;
         var model = new LanguageModel<double>(SmallConfig(layers, dropout), seed: 3);
-        var (inputs, targets) = RandomChunk(seqLen, batch, 7, 5);
+        var (inputs, targets) = RandomChunk(sequenceLength, batch, 7, 5);
         var h0 = new double[model.StateSize(batch)];
         new SeededRandom(8).FillNormal<double>(h0, 0, 0.5);
         model.Rnn.Training = dropout > 0;
@@ -43,7 +43,7 @@ public class LanguageModelTests
             model.Rnn.DropoutRandom = new SeededRandom(42);
             var state = (double[])h0.Clone();
             model.Parameters.ZeroGradients();
-            return model.TrainStep(inputs, targets, seqLen, batch, state);
+            return model.TrainStep(inputs, targets, sequenceLength, batch, state);
         }
 
         Loss();

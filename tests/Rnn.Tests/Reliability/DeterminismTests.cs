@@ -37,7 +37,7 @@ public sealed class DeterminismTests : IDisposable
         {
             VocabularySize = vocabulary.Count, EmbeddingSize = 64, HiddenSize = 128, NumLayers = 2, Dropout = 0.1,
         }, seed: 8);
-        var options = new TrainingOptions { SeqLen = 64, BatchSize = 16, ValidationFraction = 0.05, Seed = 8, EvaluateEvery = 4 };
+        var options = new TrainingOptions { SequenceLength = 64, BatchSize = 16, ValidationFraction = 0.05, Seed = 8, EvaluateEvery = 4 };
         new Trainer<float>(model, vocabulary, train, validation, options).Run(new StopCondition(Steps: 8));
         return model.Parameters.Values;
     }

@@ -80,7 +80,7 @@ public sealed class HostileFileTests : IDisposable
         {
             return; // "too short to hold out a validation part": a usage error about the text
         }
-        if (train.Length < (long)options.BatchSize * options.SeqLen + 1) return; // "too short": a usage error about the text
+        if (train.Length < (long)options.BatchSize * options.SequenceLength + 1) return; // "too short": a usage error about the text
         var trainer = new Trainer<float>(model, checkpoint.Vocabulary, train, validation, options, checkpoint);
         try
         {

@@ -248,6 +248,6 @@ internal static class HostileFiles
     /// <summary>The options the checkpoint base file was trained with.</summary>
     public static TrainingOptions TrainingOptions => new()
     {
-        SeqLen = 8, BatchSize = 4, ValidationFraction = 0.1, Seed = 3, EvaluateEvery = 3,
+        SequenceLength = 8, BatchSize = 4, ValidationFraction = 0.1, Seed = 3, EvaluateEvery = 3,
     };
 }

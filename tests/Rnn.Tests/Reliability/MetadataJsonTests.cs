@@ -65,7 +65,7 @@ public sealed class MetadataJsonTests
         var state = new TrainingState
         {
             Step = 12, ChunksSeen = 14, SkippedSteps = 2, RandomState = [1, 2, 3, 4], BestValidationLoss = 2.5, Seconds = 3.5,
-            CorpusHash = "AB12", Options = new TrainingOptions { SeqLen = 8, BatchSize = 4 },
+            CorpusHash = "AB12", Options = new TrainingOptions { SequenceLength = 8, BatchSize = 4 },
             History = [new LossPoint(6, 3.1, 3.0), new LossPoint(12, double.NaN, null)],
         };
         string json = JsonSerializer.Serialize(state, Checkpoint.Json);

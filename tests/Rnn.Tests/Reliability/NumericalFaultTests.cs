@@ -38,7 +38,7 @@ public sealed class NumericalFaultTests : IDisposable
 
     private static TrainingOptions Options(double clipNorm) => new()
     {
-        SeqLen = 16, BatchSize = 4, Optimizer = "sgd", LearningRate = 0.05, Momentum = 0, ClipNorm = clipNorm,
+        SequenceLength = 16, BatchSize = 4, Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0, ClipNorm = clipNorm,
         ValidationFraction = 0.1, Seed = 5, EvaluateEvery = 10, MaxSkippedSteps = 20,
     };
 

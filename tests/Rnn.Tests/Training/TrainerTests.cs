@@ -17,7 +17,7 @@ public sealed class TrainerTests : IDisposable
 
     private static TrainingOptions Options(string optimizer = "adam") => new()
     {
-        SeqLen = 16, BatchSize = 4, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 3e-3 : 0.05,
+        SequenceLength = 16, BatchSize = 4, Optimizer = OptimizerKinds.Parse(optimizer)!.Value, LearningRate = optimizer == "adam" ? 3e-3 : 0.05,
         ValidationFraction = 0.1, Seed = 5, EvaluateEvery = 7,
     };
 
@@ -110,7 +110,7 @@ public sealed class TrainerTests : IDisposable
     public void Evaluation_CountsEveryPredictionOnce_WhateverTheBatching()
     {
         var (model, vocabulary, _, validation) = Setup(dropout: 0);
-        var reference = Evaluation.Evaluate(model, validation, batch: 1, seqLen: 1_000_000);
+        var reference = Evaluation.Evaluate(model, validation, batch: 1, sequenceLength: 1_000_000);
         foreach (var (batch, seq) in new[] { (1, 7), (3, 5), (8, 16), (64, 3) })
         {
             var r = Evaluation.Evaluate(model, validation, batch, seq);

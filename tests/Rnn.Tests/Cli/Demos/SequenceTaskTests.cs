@@ -9,20 +9,20 @@ public class SequenceTaskTests
 {
     private static readonly FutureTokenOptions TinyFuture = new()
     {
-        Symbols = 4, Lookahead = 2, SeqLen = 8, Batch = 16, Hidden = 8, Steps = 200, LearningRate = 2e-2, TestSequences = 256, Seed = 3,
+        Symbols = 4, Lookahead = 2, SequenceLength = 8, BatchSize = 16, HiddenSize = 8, Steps = 200, LearningRate = 2e-2, TestSequences = 256, Seed = 3,
     };
 
     [Fact]
     public void FutureTokenTask_Generate_LabelsEachStepWithTheSymbolKStepsLater()
     {
-        var x = new float[TinyFuture.SeqLen * TinyFuture.Batch * TinyFuture.Symbols];
-        var labels = new int[TinyFuture.SeqLen * TinyFuture.Batch];
+        var x = new float[TinyFuture.SequenceLength * TinyFuture.BatchSize * TinyFuture.Symbols];
+        var labels = new int[TinyFuture.SequenceLength * TinyFuture.BatchSize];
         FutureTokenTask.Generate(TinyFuture, new SeededRandom(1), x, labels);
-        int b = TinyFuture.Batch, v = TinyFuture.Symbols;
-        for (int t = 0; t < TinyFuture.SeqLen; t++)
+        int b = TinyFuture.BatchSize, v = TinyFuture.Symbols;
+        for (int t = 0; t < TinyFuture.SequenceLength; t++)
             for (int n = 0; n < b; n++)
             {
-                int expected = t + 2 < TinyFuture.SeqLen ? Array.IndexOf(x, 1f, ((t + 2) * b + n) * v, v) - ((t + 2) * b + n) * v : v;
+                int expected = t + 2 < TinyFuture.SequenceLength ? Array.IndexOf(x, 1f, ((t + 2) * b + n) * v, v) - ((t + 2) * b + n) * v : v;
                 Assert.Equal(expected, labels[t * b + n]);
             }
     }
@@ -41,14 +41,14 @@ public class SequenceTaskTests
     [Fact]
     public void DelayRecallTask_Tiny_RecallsShortDelaysAndStaysWithinTheMemoryCapacity()
     {
-        var options = new DelayRecallOptions { MaxDelay = 8, SeqLen = 16, Batch = 16, Hidden = 4, Steps = 800, LearningRate = 1e-2, TestSequences = 256, Seed = 2 };
+        var options = new DelayRecallOptions { MaxDelay = 8, SequenceLength = 16, BatchSize = 16, HiddenSize = 4, Steps = 800, LearningRate = 1e-2, TestSequences = 256, Seed = 2 };
         var result = DelayRecallTask.Run(options);
         string all = string.Join(" ", result.RSquared.Select(r => r.ToString("F3")));
         Assert.True(result.RSquared[0] > 0.75, $"R² by delay: {all}");
         Assert.True(result.RSquared[7] < 0.3, $"R² by delay: {all}");
-        Assert.True(result.RSquared.Sum() < options.Hidden + 0.2, $"Σ R² = {result.RSquared.Sum():F3}");
+        Assert.True(result.RSquared.Sum() < options.HiddenSize + 0.2, $"Σ R² = {result.RSquared.Sum():F3}");
         Assert.NotNull(result.MemoryEnd());
-        Assert.Equal(options.SeqLen, result.Input.Length);
-        Assert.Equal(options.SeqLen * options.MaxDelay, result.Predictions.Length);
+        Assert.Equal(options.SequenceLength, result.Input.Length);
+        Assert.Equal(options.SequenceLength * options.MaxDelay, result.Predictions.Length);
     }
 }
