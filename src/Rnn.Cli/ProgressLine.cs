@@ -9,21 +9,21 @@ namespace Rnn.Cli;
 /// </summary>
 public sealed class ProgressLine(TextWriter output, bool interactive, string unit)
 {
-    private DateTime lastPrint = DateTime.MinValue;
-    private int lastLength;
+    private DateTime _lastPrint = DateTime.MinValue;
+    private int _lastLength;
 
     /// <summary>Shows <paramref name="p"/> if enough time has passed since the last update.</summary>
     public void Report(TrainingProgress p)
     {
         var now = DateTime.UtcNow;
         var interval = interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(10);
-        if (now - lastPrint < interval) return;
-        lastPrint = now;
+        if (now - _lastPrint < interval) return;
+        _lastPrint = now;
         string text = Format(p);
         if (interactive)
         {
-            output.Write("\r" + text.PadRight(lastLength));
-            lastLength = text.Length;
+            output.Write("\r" + text.PadRight(_lastLength));
+            _lastLength = text.Length;
         }
         else output.WriteLine(text);
         output.Flush();
@@ -32,8 +32,8 @@ public sealed class ProgressLine(TextWriter output, bool interactive, string uni
     /// <summary>Ends the in-place line so that later output starts on a fresh line.</summary>
     public void Finish()
     {
-        if (interactive && lastLength > 0) output.WriteLine();
-        lastLength = 0;
+        if (interactive && _lastLength > 0) output.WriteLine();
+        _lastLength = 0;
     }
 
     /// <summary>Prints a warning on its own line without breaking the progress line.</summary>

@@ -56,7 +56,7 @@ public static class BenchCommand
                 {
                     ["config"] = config, ["threads"] = ComputeThreads.Max, ["train_ms"] = Math.Round(train, 4), ["fwd_ms"] = Math.Round(forward, 4),
                     ["train_gflops"] = Math.Round(3 * forwardFlops / train / 1e6, 2), ["fwd_gflops"] = Math.Round(forwardFlops / forward / 1e6, 2),
-                    ["peak_rss_mb"] = Math.Round(peakMb, 1), ["alloc_bytes_per_train_step"] = lastStepAllocation,
+                    ["peak_rss_mb"] = Math.Round(peakMb, 1), ["alloc_bytes_per_train_step"] = _lastStepAllocation,
                 }.ToJsonString());
             }
             else
@@ -66,7 +66,7 @@ public static class BenchCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  train step  {train,9:F3} ms  {3 * forwardFlops / train / 1e6,7:F1} GFLOP/s (RNN part, 3× forward)"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  forward     {forward,9:F3} ms  {forwardFlops / forward / 1e6,7:F1} GFLOP/s"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  peak RSS    {peakMb,9:F1} MB"));
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  allocated   {lastStepAllocation,9} bytes per train step (after warm-up)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  allocated   {_lastStepAllocation,9} bytes per train step (after warm-up)"));
             }
             return ExitCodes.Ok;
         });
@@ -89,9 +89,9 @@ public static class BenchCommand
             rnn.Forward(x, sequenceLength, batch, default, y, default);
             rnn.Backward(g, default, dx, default);
         });
-        long allocation = lastStepAllocation;
+        long allocation = _lastStepAllocation;
         double forward = Median(steps, () => rnn.Forward(x, sequenceLength, batch, default, y, default));
-        lastStepAllocation = allocation;
+        _lastStepAllocation = allocation;
         return (train, forward);
     }
 
@@ -112,18 +112,18 @@ public static class BenchCommand
             model.Parameters.ZeroGradients();
             model.TrainStep(inputs, targets, sequenceLength, batch, state);
         });
-        long allocation = lastStepAllocation;
+        long allocation = _lastStepAllocation;
         double forward = Median(steps, () =>
         {
             Array.Clear(state);
             model.Evaluate(inputs, targets, sequenceLength, batch, state);
         });
-        lastStepAllocation = allocation;
+        _lastStepAllocation = allocation;
         return (train, forward);
     }
 
     /// <summary>Bytes allocated on the managed heap by the last timed train step (all threads).</summary>
-    private static long lastStepAllocation;
+    private static long _lastStepAllocation;
 
     private static double Median(int steps, Action step)
     {
@@ -133,7 +133,7 @@ public static class BenchCommand
         for (int i = 0; i < 3 || (i < 1000 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 1); i++) step();
         long before = GC.GetTotalAllocatedBytes(precise: true);
         step();
-        lastStepAllocation = GC.GetTotalAllocatedBytes(precise: true) - before;
+        _lastStepAllocation = GC.GetTotalAllocatedBytes(precise: true) - before;
         var times = new double[steps];
         for (int i = 0; i < steps; i++)
         {

@@ -9,14 +9,14 @@ namespace Rnn.Layers;
 /// <summary>An embedding table <c>weight</c> [V, E] (PyTorch's nn.Embedding): forward gathers rows, backward scatters into them.</summary>
 public sealed class Embedding<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly ParameterSet<T> parameters;
+    private readonly ParameterSet<T> _parameters;
 
     /// <summary>Declares <c>{prefix}weight</c> [V, E].</summary>
     public Embedding(ParameterSet<T> parameters, int vocabularySize, int embeddingSize, string namePrefix = "")
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabularySize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embeddingSize);
-        this.parameters = parameters;
+        _parameters = parameters;
         VocabularySize = vocabularySize;
         EmbeddingSize = embeddingSize;
         Weight = parameters.Add(namePrefix + "weight", vocabularySize, embeddingSize);
@@ -32,7 +32,7 @@ public sealed class Embedding<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Parameter Weight { get; }
 
     /// <summary>Initialises like PyTorch: standard normal.</summary>
-    public void ResetParameters(SeededRandom random) => random.FillNormal(parameters.Value(Weight), 0, 1);
+    public void ResetParameters(SeededRandom random) => random.FillNormal(_parameters.Value(Weight), 0, 1);
 
     /// <summary>y[n, :] = weight[tokens[n], :].</summary>
     /// <param name="tokens">[N], each in [0, V).</param>
@@ -42,7 +42,7 @@ public sealed class Embedding<T> where T : unmanaged, IFloatingPointIeee754<T>
         int e = EmbeddingSize;
         if (y.Length != tokens.Length * e)
             throw new ArgumentException($"y has {y.Length} elements; expected [N={tokens.Length}, E={e}].", nameof(y));
-        ReadOnlySpan<T> table = parameters.Value(Weight);
+        ReadOnlySpan<T> table = _parameters.Value(Weight);
         for (int n = 0; n < tokens.Length; n++)
             table.Slice(CheckToken(tokens[n]) * e, e).CopyTo(y.Slice(n * e, e));
     }
@@ -53,7 +53,7 @@ public sealed class Embedding<T> where T : unmanaged, IFloatingPointIeee754<T>
         int e = EmbeddingSize;
         if (dy.Length != tokens.Length * e)
             throw new ArgumentException($"dy has {dy.Length} elements; expected [N={tokens.Length}, E={e}].", nameof(dy));
-        Span<T> grad = parameters.Gradient(Weight);
+        Span<T> grad = _parameters.Gradient(Weight);
         for (int n = 0; n < tokens.Length; n++)
         {
             Span<T> row = grad.Slice(CheckToken(tokens[n]) * e, e);

@@ -10,14 +10,14 @@ namespace Rnn.Layers;
 /// <summary>A fully connected layer <c>y = x·Wᵀ + b</c> with PyTorch's <c>weight</c> [Out, In] and <c>bias</c> [Out].</summary>
 public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly ParameterSet<T> parameters;
+    private readonly ParameterSet<T> _parameters;
 
     /// <summary>Declares <c>{prefix}weight</c> [Out, In] and, with <paramref name="bias"/>, <c>{prefix}bias</c> [Out].</summary>
     public Linear(ParameterSet<T> parameters, int inputSize, int outputSize, bool bias = true, string namePrefix = "")
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
-        this.parameters = parameters;
+        _parameters = parameters;
         InputSize = inputSize;
         OutputSize = outputSize;
         Weight = parameters.Add(namePrefix + "weight", outputSize, inputSize);
@@ -40,8 +40,8 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void ResetParameters(SeededRandom random)
     {
         double bound = 1.0 / Math.Sqrt(InputSize);
-        random.FillUniform(parameters.Value(Weight), -bound, bound);
-        if (Bias is not null) random.FillUniform(parameters.Value(Bias), -bound, bound);
+        random.FillUniform(_parameters.Value(Weight), -bound, bound);
+        if (Bias is not null) random.FillUniform(_parameters.Value(Bias), -bound, bound);
     }
 
     /// <summary>y = x·Wᵀ + b.</summary>
@@ -50,9 +50,9 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Forward(ReadOnlySpan<T> x, int rows, Span<T> y)
     {
         CheckShapes(x.Length, y.Length, rows);
-        Gemm.Multiply(false, true, rows, OutputSize, InputSize, T.One, x, InputSize, parameters.Value(Weight), InputSize, T.Zero, y, OutputSize);
+        Gemm.Multiply(false, true, rows, OutputSize, InputSize, T.One, x, InputSize, _parameters.Value(Weight), InputSize, T.Zero, y, OutputSize);
         if (Bias is null) return;
-        ReadOnlySpan<T> b = parameters.Value(Bias);
+        ReadOnlySpan<T> b = _parameters.Value(Bias);
         for (int r = 0; r < rows; r++)
         {
             Span<T> row = y.Slice(r * OutputSize, OutputSize);
@@ -69,14 +69,14 @@ public sealed class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckShapes(x.Length, dy.Length, rows);
         if (!dx.IsEmpty && dx.Length != rows * InputSize)
             throw new ArgumentException($"dx has {dx.Length} elements; expected [N={rows}, In={InputSize}].", nameof(dx));
-        Gemm.Multiply(true, false, OutputSize, InputSize, rows, T.One, dy, OutputSize, x, InputSize, T.One, parameters.Gradient(Weight), InputSize);
+        Gemm.Multiply(true, false, OutputSize, InputSize, rows, T.One, dy, OutputSize, x, InputSize, T.One, _parameters.Gradient(Weight), InputSize);
         if (Bias is not null)
         {
-            Span<T> db = parameters.Gradient(Bias);
+            Span<T> db = _parameters.Gradient(Bias);
             for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dy.Slice(r * OutputSize, OutputSize), db);
         }
         if (!dx.IsEmpty)
-            Gemm.Multiply(false, false, rows, InputSize, OutputSize, T.One, dy, OutputSize, parameters.Value(Weight), InputSize, T.One, dx, InputSize);
+            Gemm.Multiply(false, false, rows, InputSize, OutputSize, T.One, dy, OutputSize, _parameters.Value(Weight), InputSize, T.One, dx, InputSize);
     }
 
     private void CheckShapes(int xLength, int yLength, int rows)

@@ -22,25 +22,25 @@ namespace Rnn.Layers;
 /// </summary>
 public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly ParameterSet<T> parameters;
-    private readonly Parameter weightIh, weightHh;   // U [H, I], W [H, H]
-    private readonly Parameter? biasIh, biasHh;      // [H], [H]
-    private readonly SimpleCell<T> cell;
+    private readonly ParameterSet<T> _parameters;
+    private readonly Parameter _weightIh, _weightHh;   // U [H, I], W [H, H]
+    private readonly Parameter? _biasIh, _biasHh;      // [H], [H]
+    private readonly SimpleCell<T> _cell;
 
     // Saved by Forward for Backward.
-    private ReadOnlyMemory<T> input;   // X [T·B, ldInput]
-    private int ldInput;
-    private Memory<T> states;          // S [T·B, ldStates]
-    private int ldStates;
-    private T[] initialState = [];     // h0 [B, H]
-    private bool hasInitialState;
-    private int sequenceLength, batch;
-    private T[] deltas = [];           // Δ [T·B, H]
-    private T[] combinedBias = [];     // b_ih + b_hh [H]
+    private ReadOnlyMemory<T> _input;   // X [T·B, ldInput]
+    private int _ldInput;
+    private Memory<T> _states;          // S [T·B, ldStates]
+    private int _ldStates;
+    private T[] _initialState = [];     // h0 [B, H]
+    private bool _hasInitialState;
+    private int _sequenceLength, _batch;
+    private T[] _deltas = [];           // Δ [T·B, H]
+    private T[] _combinedBias = [];     // b_ih + b_hh [H]
     // W, laid out once per pass for the per-step products (every step multiplies by the same W):
-    private PackedMatrix<T>? packedWeightHhTransposed;   // Wᵀ for s_{t-1}·Wᵀ
-    private PackedMatrix<T>? packedWeightHh;             // W for δ_{t+1}·W
-    private bool reusePackedWeights, packedForwardCurrent;
+    private PackedMatrix<T>? _packedWeightHhTransposed;   // Wᵀ for s_{t-1}·Wᵀ
+    private PackedMatrix<T>? _packedWeightHh;             // W for δ_{t+1}·W
+    private bool _reusePackedWeights, _packedForwardCurrent;
 
     /// <summary>Declares this layer's parameters in <paramref name="parameters"/> under the given names.</summary>
     /// <param name="parameters">The model's parameter set.</param>
@@ -56,18 +56,18 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
-        this.parameters = parameters;
+        _parameters = parameters;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         Reverse = reverse;
-        weightIh = parameters.Add($"{namePrefix}weight_ih{nameSuffix}", hiddenSize, inputSize);
-        weightHh = parameters.Add($"{namePrefix}weight_hh{nameSuffix}", hiddenSize, hiddenSize);
+        _weightIh = parameters.Add($"{namePrefix}weight_ih{nameSuffix}", hiddenSize, inputSize);
+        _weightHh = parameters.Add($"{namePrefix}weight_hh{nameSuffix}", hiddenSize, hiddenSize);
         if (bias)
         {
-            biasIh = parameters.Add($"{namePrefix}bias_ih{nameSuffix}", hiddenSize);
-            biasHh = parameters.Add($"{namePrefix}bias_hh{nameSuffix}", hiddenSize);
+            _biasIh = parameters.Add($"{namePrefix}bias_ih{nameSuffix}", hiddenSize);
+            _biasHh = parameters.Add($"{namePrefix}bias_hh{nameSuffix}", hiddenSize);
         }
-        cell = new SimpleCell<T>(nonlinearity, hiddenSize);
+        _cell = new SimpleCell<T>(nonlinearity, hiddenSize);
     }
 
     /// <summary>
@@ -77,11 +77,11 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// </summary>
     internal bool ReusePackedWeights
     {
-        get => reusePackedWeights;
+        get => _reusePackedWeights;
         set
         {
-            reusePackedWeights = value;
-            packedForwardCurrent = false;
+            _reusePackedWeights = value;
+            _packedForwardCurrent = false;
         }
     }
 
@@ -95,26 +95,26 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     public bool Reverse { get; }
 
     /// <summary>The activation f.</summary>
-    public Nonlinearity Nonlinearity => cell.Nonlinearity;
+    public Nonlinearity Nonlinearity => _cell.Nonlinearity;
 
     /// <summary>U, <c>weight_ih</c> [H, I].</summary>
-    public Parameter WeightIh => weightIh;
+    public Parameter WeightIh => _weightIh;
 
     /// <summary>W, <c>weight_hh</c> [H, H].</summary>
-    public Parameter WeightHh => weightHh;
+    public Parameter WeightHh => _weightHh;
 
     /// <summary><c>bias_ih</c> [H], or null without bias.</summary>
-    public Parameter? BiasIh => biasIh;
+    public Parameter? BiasIh => _biasIh;
 
     /// <summary><c>bias_hh</c> [H], or null without bias.</summary>
-    public Parameter? BiasHh => biasHh;
+    public Parameter? BiasHh => _biasHh;
 
     /// <summary>
     /// The error terms δ_t = ∂E/∂net_t of the last <see cref="Backward"/>, time-major [T·B, H] (row t·B + b is
     /// step t of batch row b, whatever the direction); valid until the next forward or backward pass.
     /// Their norms over t show gradients vanishing or exploding through time.
     /// </summary>
-    public ReadOnlySpan<T> LastDeltas => deltas.Length >= sequenceLength * batch * HiddenSize ? deltas.AsSpan(0, sequenceLength * batch * HiddenSize) : default;
+    public ReadOnlySpan<T> LastDeltas => _deltas.Length >= _sequenceLength * _batch * HiddenSize ? _deltas.AsSpan(0, _sequenceLength * _batch * HiddenSize) : default;
 
     /// <summary>
     /// Runs the layer over a sequence. The layer keeps references to <paramref name="x"/> and
@@ -141,49 +141,49 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         if (!hN.IsEmpty && hN.Length != batch * h)
             throw new ArgumentException($"hN has {hN.Length} elements; expected [B={batch}, H={h}].", nameof(hN));
 
-        input = x;
-        ldInput = ldx;
-        this.states = states;
-        ldStates = lds;
-        this.sequenceLength = sequenceLength;
-        this.batch = batch;
-        hasInitialState = !h0.IsEmpty;
-        if (hasInitialState)
+        _input = x;
+        _ldInput = ldx;
+        _states = states;
+        _ldStates = lds;
+        _sequenceLength = sequenceLength;
+        _batch = batch;
+        _hasInitialState = !h0.IsEmpty;
+        if (_hasInitialState)
         {
-            EnsureLength(ref initialState, batch * h);
-            h0.CopyTo(initialState);
+            EnsureLength(ref _initialState, batch * h);
+            h0.CopyTo(_initialState);
         }
 
         Span<T> s = states.Span;
-        ReadOnlySpan<T> u = parameters.Value(weightIh), w = parameters.Value(weightHh);
+        ReadOnlySpan<T> u = _parameters.Value(_weightIh), w = _parameters.Value(_weightHh);
 
         // P = X·Uᵀ + b_ih + b_hh for all steps at once
         Gemm.Multiply(false, true, rows, h, InputSize, T.One, x.Span, ldx, u, InputSize, T.Zero, s, lds);
-        if (biasIh is not null && biasHh is not null)
+        if (_biasIh is not null && _biasHh is not null)
         {
-            EnsureLength(ref combinedBias, h);
-            TensorPrimitives.Add(parameters.Value(biasIh), parameters.Value(biasHh), combinedBias.AsSpan(0, h));
+            EnsureLength(ref _combinedBias, h);
+            TensorPrimitives.Add(_parameters.Value(_biasIh), _parameters.Value(_biasHh), _combinedBias.AsSpan(0, h));
             for (int r = 0; r < rows; r++)
             {
                 Span<T> row = s.Slice(r * lds, h);
-                TensorPrimitives.Add(row, combinedBias.AsSpan(0, h), row);
+                TensorPrimitives.Add(row, _combinedBias.AsSpan(0, h), row);
             }
         }
 
-        packedWeightHhTransposed ??= new PackedMatrix<T>(h, h);
-        if (!(ReusePackedWeights && packedForwardCurrent))
+        _packedWeightHhTransposed ??= new PackedMatrix<T>(h, h);
+        if (!(ReusePackedWeights && _packedForwardCurrent))
         {
-            packedWeightHhTransposed.Pack(transpose: true, w, h);
-            packedForwardCurrent = ReusePackedWeights;
+            _packedWeightHhTransposed.Pack(transpose: true, w, h);
+            _packedForwardCurrent = ReusePackedWeights;
         }
         for (int step = 0; step < sequenceLength; step++)
         {
             int t = TimeAt(step);
             ReadOnlySpan<T> previous = step == 0
-                ? (hasInitialState ? initialState.AsSpan(0, batch * h) : default)
+                ? (_hasInitialState ? _initialState.AsSpan(0, batch * h) : default)
                 : s[RowSpan(TimeAt(step - 1), lds)];
             int ldPrevious = step == 0 ? h : lds;
-            cell.StepForward(packedWeightHhTransposed, previous, ldPrevious, s[RowSpan(t, lds)], lds, batch);
+            _cell.StepForward(_packedWeightHhTransposed, previous, ldPrevious, s[RowSpan(t, lds)], lds, batch);
         }
 
         if (!hN.IsEmpty) CopyFinalState(s, lds, hN);
@@ -211,30 +211,30 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// </summary>
     public void BackwardThroughTime(ReadOnlySpan<T> dy, int lddy, ReadOnlySpan<T> dhN, Span<T> dh0)
     {
-        int h = HiddenSize, rows = sequenceLength * batch;
+        int h = HiddenSize, rows = _sequenceLength * _batch;
         Gemm.CheckMatrix("dy", rows, h, dy.Length, lddy);
-        if (!dhN.IsEmpty && dhN.Length != batch * h)
-            throw new ArgumentException($"dhN has {dhN.Length} elements; expected [B={batch}, H={h}].", nameof(dhN));
-        if (!dh0.IsEmpty && dh0.Length != batch * h)
-            throw new ArgumentException($"dh0 has {dh0.Length} elements; expected [B={batch}, H={h}].", nameof(dh0));
+        if (!dhN.IsEmpty && dhN.Length != _batch * h)
+            throw new ArgumentException($"dhN has {dhN.Length} elements; expected [B={_batch}, H={h}].", nameof(dhN));
+        if (!dh0.IsEmpty && dh0.Length != _batch * h)
+            throw new ArgumentException($"dh0 has {dh0.Length} elements; expected [B={_batch}, H={h}].", nameof(dh0));
 
-        EnsureLength(ref deltas, rows * h);
-        Span<T> delta = deltas.AsSpan(0, rows * h);      // Δ [T·B, H]
-        ReadOnlySpan<T> s = states.Span, x = input.Span;
-        packedWeightHh ??= new PackedMatrix<T>(h, h);
-        packedWeightHh.Pack(transpose: false, parameters.Value(weightHh), h);
+        EnsureLength(ref _deltas, rows * h);
+        Span<T> delta = _deltas.AsSpan(0, rows * h);      // Δ [T·B, H]
+        ReadOnlySpan<T> s = _states.Span, x = _input.Span;
+        _packedWeightHh ??= new PackedMatrix<T>(h, h);
+        _packedWeightHh.Pack(transpose: false, _parameters.Value(_weightHh), h);
 
-        for (int step = sequenceLength - 1; step >= 0; step--)
+        for (int step = _sequenceLength - 1; step >= 0; step--)
         {
             int t = TimeAt(step);
             Span<T> deltaT = delta[RowSpan(t, h)];
-            for (int b = 0; b < batch; b++) dy.Slice((t * batch + b) * lddy, h).CopyTo(deltaT.Slice(b * h, h));
-            if (step == sequenceLength - 1 && !dhN.IsEmpty) TensorPrimitives.Add(deltaT, dhN, deltaT);
-            ReadOnlySpan<T> next = step == sequenceLength - 1 ? default : delta[RowSpan(TimeAt(step + 1), h)];
-            cell.StepBackward(packedWeightHh, next, deltaT, s[RowSpan(t, lds: ldStates)], ldStates, batch);
+            for (int b = 0; b < _batch; b++) dy.Slice((t * _batch + b) * lddy, h).CopyTo(deltaT.Slice(b * h, h));
+            if (step == _sequenceLength - 1 && !dhN.IsEmpty) TensorPrimitives.Add(deltaT, dhN, deltaT);
+            ReadOnlySpan<T> next = step == _sequenceLength - 1 ? default : delta[RowSpan(TimeAt(step + 1), h)];
+            _cell.StepBackward(_packedWeightHh, next, deltaT, s[RowSpan(t, lds: _ldStates)], _ldStates, _batch);
         }
 
-        if (sequenceLength == 0)
+        if (_sequenceLength == 0)
         {
             // No step ran: h_N is h0, so the gradient passes straight through.
             if (!dh0.IsEmpty) { if (dhN.IsEmpty) dh0.Clear(); else dhN.CopyTo(dh0); }
@@ -244,28 +244,28 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         int first = TimeAt(0);
         // dh0 = δ_first·W: h0 enters net_first through W
         if (!dh0.IsEmpty)
-            Gemm.Multiply(batch, T.One, delta[RowSpan(first, h)], h, packedWeightHh, T.Zero, dh0, h);
+            Gemm.Multiply(_batch, T.One, delta[RowSpan(first, h)], h, _packedWeightHh, T.Zero, dh0, h);
 
         // ∇U += Δᵀ·X   (Σ_t δ_t x_tᵀ)
-        Gemm.Multiply(true, false, h, InputSize, rows, T.One, delta, h, x, ldInput, T.One, parameters.Gradient(weightIh), InputSize);
+        Gemm.Multiply(true, false, h, InputSize, rows, T.One, delta, h, x, _ldInput, T.One, _parameters.Gradient(_weightIh), InputSize);
 
         // ∇W += Σ_t δ_t s_{t∓1}ᵀ: steps after the first pair with the state one step before them in time order
         // (forward) or one step after (reverse); both pairings are one contiguous GEMM.
-        Span<T> dW = parameters.Gradient(weightHh);
-        int pairedRows = (sequenceLength - 1) * batch;
+        Span<T> dW = _parameters.Gradient(_weightHh);
+        int pairedRows = (_sequenceLength - 1) * _batch;
         if (pairedRows > 0)
         {
-            int deltaStart = Reverse ? 0 : batch, stateStart = Reverse ? batch : 0;
+            int deltaStart = Reverse ? 0 : _batch, stateStart = Reverse ? _batch : 0;
             Gemm.Multiply(true, false, h, h, pairedRows, T.One, delta.Slice(deltaStart * h), h,
-                s.Slice(stateStart * ldStates), ldStates, T.One, dW, h);
+                s.Slice(stateStart * _ldStates), _ldStates, T.One, dW, h);
         }
-        if (hasInitialState)
-            Gemm.Multiply(true, false, h, h, batch, T.One, delta[RowSpan(first, h)], h, initialState.AsSpan(0, batch * h), h, T.One, dW, h);
+        if (_hasInitialState)
+            Gemm.Multiply(true, false, h, h, _batch, T.One, delta[RowSpan(first, h)], h, _initialState.AsSpan(0, _batch * h), h, T.One, dW, h);
 
         // ∇b_ih = ∇b_hh += Σ_t δ_t
-        if (biasIh is not null && biasHh is not null)
+        if (_biasIh is not null && _biasHh is not null)
         {
-            Span<T> dbIh = parameters.Gradient(biasIh), dbHh = parameters.Gradient(biasHh);
+            Span<T> dbIh = _parameters.Gradient(_biasIh), dbHh = _parameters.Gradient(_biasHh);
             for (int r = 0; r < rows; r++)
             {
                 ReadOnlySpan<T> row = delta.Slice(r * h, h);
@@ -279,28 +279,28 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>The second half of <see cref="Backward"/>: dX += Δ·U into the first I columns of dX [T·B, lddx].</summary>
     public void BackwardInput(Span<T> dx, int lddx)
     {
-        int h = HiddenSize, rows = sequenceLength * batch;
+        int h = HiddenSize, rows = _sequenceLength * _batch;
         if (dx.IsEmpty || rows == 0) return;
         Gemm.CheckMatrix("dx", rows, InputSize, dx.Length, lddx);
         // dX += Δ·U: δ passes down to the layer below through U
-        Gemm.Multiply(false, false, rows, InputSize, h, T.One, deltas.AsSpan(0, rows * h), h, parameters.Value(weightIh), InputSize, T.One, dx, lddx);
+        Gemm.Multiply(false, false, rows, InputSize, h, T.One, _deltas.AsSpan(0, rows * h), h, _parameters.Value(_weightIh), InputSize, T.One, dx, lddx);
     }
 
-    private int TimeAt(int step) => Reverse ? sequenceLength - 1 - step : step;
+    private int TimeAt(int step) => Reverse ? _sequenceLength - 1 - step : step;
 
-    private Range RowSpan(int t, int lds) => (t * batch * lds)..((t * batch + batch - 1) * lds + HiddenSize);
+    private Range RowSpan(int t, int lds) => (t * _batch * lds)..((t * _batch + _batch - 1) * lds + HiddenSize);
 
     private void CopyFinalState(ReadOnlySpan<T> s, int lds, Span<T> hN)
     {
         int h = HiddenSize;
-        if (sequenceLength == 0)
+        if (_sequenceLength == 0)
         {
-            if (hasInitialState) initialState.AsSpan(0, batch * h).CopyTo(hN);
+            if (_hasInitialState) _initialState.AsSpan(0, _batch * h).CopyTo(hN);
             else hN.Clear();
             return;
         }
-        int last = TimeAt(sequenceLength - 1);
-        for (int b = 0; b < batch; b++) s.Slice((last * batch + b) * lds, h).CopyTo(hN.Slice(b * h, h));
+        int last = TimeAt(_sequenceLength - 1);
+        for (int b = 0; b < _batch; b++) s.Slice((last * _batch + b) * lds, h).CopyTo(hN.Slice(b * h, h));
     }
 
     private static void EnsureLength(ref T[] buffer, int length)

@@ -17,18 +17,18 @@ namespace Rnn.Layers;
 /// </summary>
 public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly RecurrentLayer<T>[] layers;   // index layer·D + direction
-    private T[][] outputs;                          // per layer: [T·B, D·H]
-    private T[][] droppedOutputs;                   // per layer but the last, in training with dropout: outputs ⊙ mask [T·B, D·H]
-    private T[][] dropoutMasks;                     // per layer but the last: 0 or 1/(1−p) [T·B, D·H]
-    private bool dropoutApplied;
-    private T[] input = [];                         // x in time-major order [T·B, I]
-    private T[] gradientA = [], gradientB = [];     // ping-pong buffers for dS of a layer's output / input
-    private T[] initialStates = [], finalStates = [];                     // h0, hN [L·D, B, H]
-    private readonly DirectionPair directions = new();
-    private T[] initialStateGradients = [], finalStateGradients = [];     // dh0, dhN [L·D, B, H]
-    private int sequenceLength, batch;
-    private bool forwardDone;
+    private readonly RecurrentLayer<T>[] _layers;   // index layer·D + direction
+    private T[][] _outputs;                          // per layer: [T·B, D·H]
+    private T[][] _droppedOutputs;                   // per layer but the last, in training with dropout: outputs ⊙ mask [T·B, D·H]
+    private T[][] _dropoutMasks;                     // per layer but the last: 0 or 1/(1−p) [T·B, D·H]
+    private bool _dropoutApplied;
+    private T[] _input = [];                         // x in time-major order [T·B, I]
+    private T[] _gradientA = [], _gradientB = [];     // ping-pong buffers for dS of a layer's output / input
+    private T[] _initialStates = [], _finalStates = [];                     // h0, hN [L·D, B, H]
+    private readonly DirectionPair _directions = new();
+    private T[] _initialStateGradients = [], _finalStateGradients = [];     // dh0, dhN [L·D, B, H]
+    private int _sequenceLength, _batch;
+    private bool _forwardDone;
 
     /// <summary>Creates the network, declaring its parameters in <paramref name="parameters"/> (a new set if null)
     /// and initialising them from <paramref name="seed"/> with PyTorch's uniform(−1/√H, 1/√H).</summary>
@@ -43,15 +43,15 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         Options = options;
         Parameters = parameters ?? new ParameterSet<T>();
         int d = options.NumDirections;
-        layers = new RecurrentLayer<T>[options.NumLayers * d];
+        _layers = new RecurrentLayer<T>[options.NumLayers * d];
         for (int l = 0; l < options.NumLayers; l++)
             for (int dir = 0; dir < d; dir++)
-                layers[l * d + dir] = new RecurrentLayer<T>(Parameters, options.LayerInputSize(l), options.HiddenSize,
+                _layers[l * d + dir] = new RecurrentLayer<T>(Parameters, options.LayerInputSize(l), options.HiddenSize,
                     options.Nonlinearity, options.Bias, reverse: dir == 1,
                     nameSuffix: $"_l{l}" + (dir == 1 ? "_reverse" : ""), namePrefix);
-        outputs = NewBuffers(options.NumLayers);
-        droppedOutputs = NewBuffers(options.NumLayers);
-        dropoutMasks = NewBuffers(options.NumLayers);
+        _outputs = NewBuffers(options.NumLayers);
+        _droppedOutputs = NewBuffers(options.NumLayers);
+        _dropoutMasks = NewBuffers(options.NumLayers);
         ResetParameters(seed);
     }
 
@@ -72,7 +72,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     {
         set
         {
-            foreach (var layer in layers) layer.ReusePackedWeights = value;
+            foreach (var layer in _layers) layer.ReusePackedWeights = value;
         }
     }
 
@@ -80,20 +80,20 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     public SeededRandom DropoutRandom { get; set; } = new(0);
 
     /// <summary>The layers, index <c>layer·D + direction</c>.</summary>
-    public IReadOnlyList<RecurrentLayer<T>> Layers => layers;
+    public IReadOnlyList<RecurrentLayer<T>> Layers => _layers;
 
     /// <summary>Re-initialises this network's parameters uniform in (−1/√H, 1/√H), in declaration order.</summary>
     public void ResetParameters(ulong seed)
     {
         var random = new SeededRandom(seed);
         double bound = 1.0 / Math.Sqrt(Options.HiddenSize);
-        foreach (var layer in layers)
+        foreach (var layer in _layers)
             foreach (var p in new[] { layer.WeightIh, layer.WeightHh, layer.BiasIh, layer.BiasHh })
                 if (p is not null) random.FillUniform(Parameters.Value(p), -bound, bound);
     }
 
     /// <summary>The top layer's output of the last forward pass, time-major [T·B, D·H], valid until the next forward.</summary>
-    public ReadOnlySpan<T> LastOutput => outputs[^1].AsSpan(0, sequenceLength * batch * Options.OutputSize);
+    public ReadOnlySpan<T> LastOutput => _outputs[^1].AsSpan(0, _sequenceLength * _batch * Options.OutputSize);
 
     /// <summary>
     /// Runs the network. Keeps what <see cref="Backward"/> needs.
@@ -115,31 +115,31 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (!y.IsEmpty) CheckSequence(y.Length, sequenceLength, batch, o.OutputSize, nameof(y));
         if (!hN.IsEmpty) CheckState(hN.Length, batch, nameof(hN));
 
-        this.sequenceLength = sequenceLength;
-        this.batch = batch;
+        _sequenceLength = sequenceLength;
+        _batch = batch;
         int rows = sequenceLength * batch, width = o.OutputSize;
-        EnsureLength(ref input, rows * o.InputSize);
-        ToTimeMajor(x, input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst);
-        for (int l = 0; l < o.NumLayers; l++) EnsureLength(ref outputs[l], rows * width);
+        EnsureLength(ref _input, rows * o.InputSize);
+        ToTimeMajor(x, _input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst);
+        for (int l = 0; l < o.NumLayers; l++) EnsureLength(ref _outputs[l], rows * width);
 
-        dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
+        _dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
         // Initial and final states go through our own buffers so that the two directions can run on two threads.
         bool hasH0 = !h0.IsEmpty;
-        directions.Prepare(this, forward: true, hasH0);
-        EnsureLength(ref initialStates, stateSize);
-        EnsureLength(ref finalStates, stateSize);
-        if (hasH0) h0.CopyTo(initialStates);
+        _directions.Prepare(this, forward: true, hasH0);
+        EnsureLength(ref _initialStates, stateSize);
+        EnsureLength(ref _finalStates, stateSize);
+        if (hasH0) h0.CopyTo(_initialStates);
         for (int l = 0; l < o.NumLayers; l++)
         {
-            directions.Layer = l;
-            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(directions);
+            _directions.Layer = l;
+            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(_directions);
             else for (int dir = 0; dir < d; dir++) ForwardLayer(l, dir, hasH0);
-            if (dropoutApplied && l < o.NumLayers - 1) ApplyDropout(l, rows * width);
+            if (_dropoutApplied && l < o.NumLayers - 1) ApplyDropout(l, rows * width);
         }
-        if (!hN.IsEmpty) finalStates.AsSpan(0, stateSize).CopyTo(hN);
+        if (!hN.IsEmpty) _finalStates.AsSpan(0, stateSize).CopyTo(hN);
 
-        if (!y.IsEmpty) FromTimeMajor(outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst);
-        forwardDone = true;
+        if (!y.IsEmpty) FromTimeMajor(_outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst);
+        _forwardDone = true;
     }
 
     /// <summary>
@@ -152,100 +152,100 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     /// <param name="dh0">∂E/∂h0 [L·D, B, H], or empty to skip.</param>
     public void Backward(ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, Span<T> dx, Span<T> dh0)
     {
-        if (!forwardDone) throw new InvalidOperationException("Backward needs a forward pass first.");
+        if (!_forwardDone) throw new InvalidOperationException("Backward needs a forward pass first.");
         var o = Options;
-        int d = o.NumDirections, h = o.HiddenSize, rows = sequenceLength * batch, width = o.OutputSize;
-        int stateSize = o.NumLayers * d * batch * h;
-        if (!dy.IsEmpty) CheckSequence(dy.Length, sequenceLength, batch, width, nameof(dy));
-        if (!dhN.IsEmpty) CheckState(dhN.Length, batch, nameof(dhN));
-        if (!dx.IsEmpty) CheckSequence(dx.Length, sequenceLength, batch, o.InputSize, nameof(dx));
-        if (!dh0.IsEmpty) CheckState(dh0.Length, batch, nameof(dh0));
+        int d = o.NumDirections, h = o.HiddenSize, rows = _sequenceLength * _batch, width = o.OutputSize;
+        int stateSize = o.NumLayers * d * _batch * h;
+        if (!dy.IsEmpty) CheckSequence(dy.Length, _sequenceLength, _batch, width, nameof(dy));
+        if (!dhN.IsEmpty) CheckState(dhN.Length, _batch, nameof(dhN));
+        if (!dx.IsEmpty) CheckSequence(dx.Length, _sequenceLength, _batch, o.InputSize, nameof(dx));
+        if (!dh0.IsEmpty) CheckState(dh0.Length, _batch, nameof(dh0));
 
         int maxWidth = Math.Max(width, o.InputSize);
-        EnsureLength(ref gradientA, rows * maxWidth);
-        EnsureLength(ref gradientB, rows * maxWidth);
-        Span<T> dOutput = gradientA.AsSpan(0, rows * width);       // dS of the current layer's output [T·B, D·H]
+        EnsureLength(ref _gradientA, rows * maxWidth);
+        EnsureLength(ref _gradientB, rows * maxWidth);
+        Span<T> dOutput = _gradientA.AsSpan(0, rows * width);       // dS of the current layer's output [T·B, D·H]
         if (dy.IsEmpty) dOutput.Clear();
-        else ToTimeMajor(dy, dOutput, sequenceLength, batch, width, o.BatchFirst);
+        else ToTimeMajor(dy, dOutput, _sequenceLength, _batch, width, o.BatchFirst);
 
         bool hasDhN = !dhN.IsEmpty;
-        EnsureLength(ref finalStateGradients, stateSize);
-        EnsureLength(ref initialStateGradients, stateSize);
-        if (hasDhN) dhN.CopyTo(finalStateGradients);
-        directions.Prepare(this, forward: false, hasDhN);
+        EnsureLength(ref _finalStateGradients, stateSize);
+        EnsureLength(ref _initialStateGradients, stateSize);
+        if (hasDhN) dhN.CopyTo(_finalStateGradients);
+        _directions.Prepare(this, forward: false, hasDhN);
 
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
             int inWidth = l == 0 ? o.InputSize : width;
             bool needInputGradient = l > 0 || !dx.IsEmpty;
-            Span<T> dInput = gradientB.AsSpan(0, rows * inWidth);     // dS of the layer's input [T·B, inWidth]
+            Span<T> dInput = _gradientB.AsSpan(0, rows * inWidth);     // dS of the layer's input [T·B, inWidth]
             if (needInputGradient) dInput.Clear();
             // Through time, each direction on its own buffers (in parallel when worth it); then, one after the
             // other, both directions add their share to the input gradient.
-            directions.Layer = l;
-            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(directions);
+            _directions.Layer = l;
+            if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(_directions);
             else for (int dir = 0; dir < d; dir++) BackwardLayer(l, dir, hasDhN);
             if (needInputGradient)
                 for (int dir = 0; dir < d; dir++)
                 {
                     int column = l > 0 && o.Stacking == Stacking.Separate ? dir * h : 0;
-                    layers[l * d + dir].BackwardInput(dInput[column..], inWidth);
+                    _layers[l * d + dir].BackwardInput(dInput[column..], inWidth);
                 }
             if (l == 0)
             {
-                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, sequenceLength, batch, o.InputSize, o.BatchFirst);
-                if (!dh0.IsEmpty) initialStateGradients.AsSpan(0, stateSize).CopyTo(dh0);
+                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, _sequenceLength, _batch, o.InputSize, o.BatchFirst);
+                if (!dh0.IsEmpty) _initialStateGradients.AsSpan(0, stateSize).CopyTo(dh0);
             }
             else
             {
                 // The layer's input was the dropped-out output of the layer below: ∂/∂out = ∂/∂in ⊙ mask.
-                if (dropoutApplied) TensorPrimitives.Multiply(dInput, dropoutMasks[l - 1].AsSpan(0, dInput.Length), dInput);
-                (gradientA, gradientB) = (gradientB, gradientA);
-                dOutput = gradientA.AsSpan(0, rows * width);
+                if (_dropoutApplied) TensorPrimitives.Multiply(dInput, _dropoutMasks[l - 1].AsSpan(0, dInput.Length), dInput);
+                (_gradientA, _gradientB) = (_gradientB, _gradientA);
+                dOutput = _gradientA.AsSpan(0, rows * width);
             }
         }
     }
 
     private void ForwardLayer(int l, int dir, bool hasH0)
     {
-        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = sequenceLength * batch;
-        int index = l * d + dir, stateRows = batch * h;
+        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = _sequenceLength * _batch;
+        int index = l * d + dir, stateRows = _batch * h;
         var (layerInput, ldInput) = LayerInput(l, dir, rows);
-        layers[index].Forward(layerInput, ldInput, sequenceLength, batch,
-            hasH0 ? initialStates.AsSpan(index * stateRows, stateRows) : default,
-            outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
-            finalStates.AsSpan(index * stateRows, stateRows));
+        _layers[index].Forward(layerInput, ldInput, _sequenceLength, _batch,
+            hasH0 ? _initialStates.AsSpan(index * stateRows, stateRows) : default,
+            _outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
+            _finalStates.AsSpan(index * stateRows, stateRows));
     }
 
     private void BackwardLayer(int l, int dir, bool hasDhN)
     {
-        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = sequenceLength * batch;
-        int index = l * d + dir, stateRows = batch * h;
-        T[] dOutput = gradientA;
-        layers[index].BackwardThroughTime(dOutput.AsSpan(dir * h, rows * width - dir * h), width,
-            hasDhN ? finalStateGradients.AsSpan(index * stateRows, stateRows) : default,
-            initialStateGradients.AsSpan(index * stateRows, stateRows));
+        int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = _sequenceLength * _batch;
+        int index = l * d + dir, stateRows = _batch * h;
+        T[] dOutput = _gradientA;
+        _layers[index].BackwardThroughTime(dOutput.AsSpan(dir * h, rows * width - dir * h), width,
+            hasDhN ? _finalStateGradients.AsSpan(index * stateRows, stateRows) : default,
+            _initialStateGradients.AsSpan(index * stateRows, stateRows));
     }
 
     /// <summary>The two directions of one layer as a job for two threads (one object, reused: no allocation per call).</summary>
     private sealed class DirectionPair : ComputeThreads.PairedWork
     {
-        private RecurrentNetwork<T>? network;
-        private bool forward, hasState;
+        private RecurrentNetwork<T>? _network;
+        private bool _forward, _hasState;
 
         public int Layer { get; set; }
 
         public void Prepare(RecurrentNetwork<T> owner, bool forward, bool hasState)
         {
-            network = owner;
-            this.forward = forward;
-            this.hasState = hasState;
+            _network = owner;
+            _forward = forward;
+            _hasState = hasState;
         }
 
         protected override void Run(int part)
         {
-            if (forward) network!.ForwardLayer(Layer, part, hasState);
-            else network!.BackwardLayer(Layer, part, hasState);
+            if (_forward) _network!.ForwardLayer(Layer, part, _hasState);
+            else _network!.BackwardLayer(Layer, part, _hasState);
         }
     }
 
@@ -256,23 +256,23 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     private (ReadOnlyMemory<T> Input, int Ld) LayerInput(int l, int dir, int rows)
     {
         var o = Options;
-        if (l == 0) return (input.AsMemory(0, rows * o.InputSize), o.InputSize);
+        if (l == 0) return (_input.AsMemory(0, rows * o.InputSize), o.InputSize);
         int width = o.OutputSize;
         int column = o.Stacking == Stacking.Separate ? dir * o.HiddenSize : 0;
-        T[] below = dropoutApplied ? droppedOutputs[l - 1] : outputs[l - 1];
+        T[] below = _dropoutApplied ? _droppedOutputs[l - 1] : _outputs[l - 1];
         return (below.AsMemory(column, rows * width - column), width);
     }
 
     /// <summary>Inverted dropout on layer l's output: each element kept with probability 1 − p and scaled by 1/(1 − p).</summary>
     private void ApplyDropout(int l, int length)
     {
-        EnsureLength(ref droppedOutputs[l], length);
-        EnsureLength(ref dropoutMasks[l], length);
-        Span<T> mask = dropoutMasks[l].AsSpan(0, length);
+        EnsureLength(ref _droppedOutputs[l], length);
+        EnsureLength(ref _dropoutMasks[l], length);
+        Span<T> mask = _dropoutMasks[l].AsSpan(0, length);
         double p = Options.Dropout;
         T scale = T.CreateChecked(1.0 / (1.0 - p));
         for (int i = 0; i < mask.Length; i++) mask[i] = DropoutRandom.NextDouble() < p ? T.Zero : scale;
-        TensorPrimitives.Multiply(outputs[l].AsSpan(0, length), mask, droppedOutputs[l].AsSpan(0, length));
+        TensorPrimitives.Multiply(_outputs[l].AsSpan(0, length), mask, _droppedOutputs[l].AsSpan(0, length));
     }
 
     private static T[][] NewBuffers(int count)

@@ -15,13 +15,13 @@ namespace Rnn.Models;
 /// submodules <c>embedding</c>, <c>rnn</c> and <c>linear</c>.</summary>
 public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Embedding<T> embedding;
-    private readonly RecurrentNetwork<T> rnn;
-    private readonly Linear<T> linear;
-    private T[] embedded = [];     // [T·B, E]
-    private T[] logits = [];       // [T·B, V]
-    private T[] dEmbedded = [];    // [T·B, E]
-    private T[] dHidden = [];      // [T·B, H]
+    private readonly Embedding<T> _embedding;
+    private readonly RecurrentNetwork<T> _rnn;
+    private readonly Linear<T> _linear;
+    private T[] _embedded = [];     // [T·B, E]
+    private T[] _logits = [];       // [T·B, V]
+    private T[] _dEmbedded = [];    // [T·B, E]
+    private T[] _dHidden = [];      // [T·B, H]
 
     /// <summary>Creates the model and initialises it from <paramref name="seed"/> the way PyTorch initialises each module.</summary>
     public LanguageModel(LanguageModelConfig config, ulong seed = 0)
@@ -30,12 +30,12 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
         config.Validate();
         Config = config;
         Parameters = new ParameterSet<T>();
-        embedding = new Embedding<T>(Parameters, config.VocabularySize, config.EmbeddingSize, "embedding.");
-        rnn = new RecurrentNetwork<T>(config.RnnOptions, Parameters, "rnn.", seed);
-        linear = new Linear<T>(Parameters, config.HiddenSize, config.VocabularySize, bias: true, "linear.");
+        _embedding = new Embedding<T>(Parameters, config.VocabularySize, config.EmbeddingSize, "embedding.");
+        _rnn = new RecurrentNetwork<T>(config.RnnOptions, Parameters, "rnn.", seed);
+        _linear = new Linear<T>(Parameters, config.HiddenSize, config.VocabularySize, bias: true, "linear.");
         var random = new SeededRandom(seed ^ 0xE3B0C44298FC1C14UL);
-        embedding.ResetParameters(random);
-        linear.ResetParameters(random);
+        _embedding.ResetParameters(random);
+        _linear.ResetParameters(random);
     }
 
     /// <summary>The configuration.</summary>
@@ -45,7 +45,7 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     public ParameterSet<T> Parameters { get; }
 
     /// <summary>The recurrent part, e.g. to switch dropout on with <see cref="RecurrentNetwork{T}.Training"/>.</summary>
-    public RecurrentNetwork<T> Rnn => rnn;
+    public RecurrentNetwork<T> Rnn => _rnn;
 
     /// <summary>The size of a hidden state for <paramref name="batch"/> streams: L·B·H.</summary>
     public int StateSize(int batch) => Config.NumLayers * batch * Config.HiddenSize;
@@ -63,16 +63,16 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
         int v = Config.VocabularySize, h = Config.HiddenSize, e = Config.EmbeddingSize;
         ForwardLogits(inputs, sequenceLength, batch, state);
 
-        Span<T> z = logits.AsSpan(0, rows * v);
+        Span<T> z = _logits.AsSpan(0, rows * v);
         T loss = SoftmaxCrossEntropy.LossAndGradient<T>(z, targets, v, z);     // z now holds ∂L/∂z
 
-        EnsureLength(ref dHidden, rows * h);
-        EnsureLength(ref dEmbedded, rows * e);
-        Span<T> dS = dHidden.AsSpan(0, rows * h);
+        EnsureLength(ref _dHidden, rows * h);
+        EnsureLength(ref _dEmbedded, rows * e);
+        Span<T> dS = _dHidden.AsSpan(0, rows * h);
         dS.Clear();
-        linear.Backward(rnn.LastOutput, z, rows, dS);
-        rnn.Backward(dS, default, dEmbedded.AsSpan(0, rows * e), default);
-        embedding.Backward(inputs, dEmbedded.AsSpan(0, rows * e));
+        _linear.Backward(_rnn.LastOutput, z, rows, dS);
+        _rnn.Backward(dS, default, _dEmbedded.AsSpan(0, rows * e), default);
+        _embedding.Backward(inputs, _dEmbedded.AsSpan(0, rows * e));
         return double.CreateChecked(loss);
     }
 
@@ -81,7 +81,7 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     {
         int rows = CheckChunk(inputs, targets, sequenceLength, batch, state);
         ForwardLogits(inputs, sequenceLength, batch, state);
-        return SoftmaxCrossEntropy.SumLoss<T>(logits.AsSpan(0, rows * Config.VocabularySize), targets, Config.VocabularySize);
+        return SoftmaxCrossEntropy.SumLoss<T>(_logits.AsSpan(0, rows * Config.VocabularySize), targets, Config.VocabularySize);
     }
 
     /// <summary>
@@ -94,18 +94,18 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
             throw new ArgumentException($"tokens has {tokens.Length} ids; expected [T={sequenceLength}, B={batch}].", nameof(tokens));
         CheckState(state, batch);
         ForwardLogits(tokens, sequenceLength, batch, state);
-        return logits.AsSpan(0, sequenceLength * batch * Config.VocabularySize);
+        return _logits.AsSpan(0, sequenceLength * batch * Config.VocabularySize);
     }
 
     private void ForwardLogits(ReadOnlySpan<int> inputs, int sequenceLength, int batch, Span<T> state)
     {
         int rows = sequenceLength * batch, e = Config.EmbeddingSize, v = Config.VocabularySize;
-        EnsureLength(ref embedded, rows * e);
-        EnsureLength(ref logits, rows * v);
-        embedding.Forward(inputs, embedded.AsSpan(0, rows * e));
+        EnsureLength(ref _embedded, rows * e);
+        EnsureLength(ref _logits, rows * v);
+        _embedding.Forward(inputs, _embedded.AsSpan(0, rows * e));
         // h0 and h_N share the caller's buffer: the network copies h0 before writing h_N.
-        rnn.Forward(embedded.AsSpan(0, rows * e), sequenceLength, batch, state, default, state);
-        linear.Forward(rnn.LastOutput, rows, logits.AsSpan(0, rows * v));
+        _rnn.Forward(_embedded.AsSpan(0, rows * e), sequenceLength, batch, state, default, state);
+        _linear.Forward(_rnn.LastOutput, rows, _logits.AsSpan(0, rows * v));
     }
 
     private int CheckChunk(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)

@@ -11,10 +11,10 @@ namespace Rnn.Models;
 /// <summary>A (deep, optionally bidirectional) RNN followed by one linear layer applied at every step.</summary>
 public sealed class SequenceTagger<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private T[] hidden = [];     // Y [T·B, D·H]
-    private T[] outputs = [];    // Z [T·B, O]
-    private T[] dHidden = [];    // ∂E/∂Y [T·B, D·H]
-    private int rows;
+    private T[] _hidden = [];     // Y [T·B, D·H]
+    private T[] _outputs = [];    // Z [T·B, O]
+    private T[] _dHidden = [];    // ∂E/∂Y [T·B, D·H]
+    private int _rows;
 
     /// <summary>Declares <c>rnn.*</c> and <c>linear.*</c> and initialises them like PyTorch from <paramref name="seed"/>.</summary>
     /// <param name="options">The RNN; it must be time-major (not batch-first).</param>
@@ -42,23 +42,23 @@ public sealed class SequenceTagger<T> where T : unmanaged, IFloatingPointIeee754
     /// <param name="x">X [T, B, I].</param>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> x, int sequenceLength, int batch)
     {
-        rows = sequenceLength * batch;
-        EnsureLength(ref hidden, rows * Rnn.Options.OutputSize);
-        EnsureLength(ref outputs, rows * Output.OutputSize);
-        Span<T> y = hidden.AsSpan(0, rows * Rnn.Options.OutputSize);
+        _rows = sequenceLength * batch;
+        EnsureLength(ref _hidden, _rows * Rnn.Options.OutputSize);
+        EnsureLength(ref _outputs, _rows * Output.OutputSize);
+        Span<T> y = _hidden.AsSpan(0, _rows * Rnn.Options.OutputSize);
         Rnn.Forward(x, sequenceLength, batch, h0: default, y, hN: default);
-        Span<T> z = outputs.AsSpan(0, rows * Output.OutputSize);
-        Output.Forward(y, rows, z);
+        Span<T> z = _outputs.AsSpan(0, _rows * Output.OutputSize);
+        Output.Forward(y, _rows, z);
         return z;
     }
 
     /// <summary>Back-propagates ∂E/∂Z [T·B, O] of the last forward, accumulating (+=) into <see cref="Parameters"/>' gradients.</summary>
     public void Backward(ReadOnlySpan<T> dOutputs)
     {
-        EnsureLength(ref dHidden, rows * Rnn.Options.OutputSize);
-        Span<T> dy = dHidden.AsSpan(0, rows * Rnn.Options.OutputSize);
+        EnsureLength(ref _dHidden, _rows * Rnn.Options.OutputSize);
+        Span<T> dy = _dHidden.AsSpan(0, _rows * Rnn.Options.OutputSize);
         dy.Clear();
-        Output.Backward(hidden.AsSpan(0, dy.Length), dOutputs, rows, dy);
+        Output.Backward(_hidden.AsSpan(0, dy.Length), dOutputs, _rows, dy);
         Rnn.Backward(dy, dhN: default, dx: default, dh0: default);
     }
 

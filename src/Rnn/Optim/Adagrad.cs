@@ -17,7 +17,7 @@ public sealed class Adagrad<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
 {
     internal const string Id = "adagrad";
 
-    private readonly T[] sumSquares;
+    private readonly T[] _sumSquares;
 
     /// <summary>Creates Adagrad over <paramref name="parameters"/>.</summary>
     /// <param name="epsilon">ε ≥ 0, finite; PyTorch's default 1e-10.</param>
@@ -27,7 +27,7 @@ public sealed class Adagrad<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
         if (!(epsilon >= 0 && double.IsFinite(epsilon)))
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be non-negative and finite.");
         Epsilon = epsilon;
-        sumSquares = AddState("sum_squares");
+        _sumSquares = AddState("sum_squares");
     }
 
     /// <inheritdoc/>
@@ -45,7 +45,7 @@ public sealed class Adagrad<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
         {
             int n = Math.Min(ChunkLength, values.Length - start);
             ReadOnlySpan<T> g = gradients.Slice(start, n);
-            Span<T> s = sumSquares.AsSpan(start, n);
+            Span<T> s = _sumSquares.AsSpan(start, n);
             Span<T> theta = values.Slice(start, n);
             Span<T> t = scratch[..n];
             TensorPrimitives.MultiplyAdd(g, g, s, s);

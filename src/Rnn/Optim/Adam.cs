@@ -20,8 +20,8 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
 {
     internal const string Id = "adam";
 
-    private readonly T[] expAvg;
-    private readonly T[] expAvgSq;
+    private readonly T[] _expAvg;
+    private readonly T[] _expAvgSq;
 
     /// <summary>Creates Adam over <paramref name="parameters"/>.</summary>
     /// <param name="beta1">β1 in [0, 1); PyTorch's default 0.9.</param>
@@ -39,8 +39,8 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
-        expAvg = AddState("exp_avg");
-        expAvgSq = AddState("exp_avg_sq");
+        _expAvg = AddState("exp_avg");
+        _expAvgSq = AddState("exp_avg_sq");
     }
 
     /// <inheritdoc/>
@@ -68,8 +68,8 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIe
         {
             int n = Math.Min(ChunkLength, values.Length - start);
             ReadOnlySpan<T> g = gradients.Slice(start, n);
-            Span<T> m = expAvg.AsSpan(start, n);
-            Span<T> v = expAvgSq.AsSpan(start, n);
+            Span<T> m = _expAvg.AsSpan(start, n);
+            Span<T> v = _expAvgSq.AsSpan(start, n);
             Span<T> theta = values.Slice(start, n);
             Span<T> t = scratch[..n];
 

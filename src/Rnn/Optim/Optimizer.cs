@@ -13,18 +13,18 @@ namespace Rnn.Optim;
 /// </summary>
 public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly List<OptimizerState<T>> state = [];
-    private readonly int length;
-    private double learningRate;
-    private long stepCount;
+    private readonly List<OptimizerState<T>> _state = [];
+    private readonly int _length;
+    private double _learningRate;
+    private long _stepCount;
 
     private protected Optimizer(ParameterSet<T> parameters, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         CheckLearningRate(learningRate, nameof(learningRate));
         Parameters = parameters;
-        length = parameters.Count;
-        this.learningRate = learningRate;
+        _length = parameters.Count;
+        _learningRate = learningRate;
     }
 
     /// <summary>The names <see cref="Create(string, ParameterSet{T}, double, double)"/> accepts: <c>sgd</c>, <c>adagrad</c>, <c>adam</c>.</summary>
@@ -39,11 +39,11 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The step size lr used by the next <see cref="Step"/>; positive and finite. Converted to T at each step.</summary>
     public double LearningRate
     {
-        get => learningRate;
+        get => _learningRate;
         set
         {
             CheckLearningRate(value, nameof(LearningRate));
-            learningRate = value;
+            _learningRate = value;
         }
     }
 
@@ -54,16 +54,16 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public long StepCount
     {
-        get => stepCount;
+        get => _stepCount;
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(StepCount));
-            stepCount = value;
+            _stepCount = value;
         }
     }
 
     /// <summary>The state buffers, each <see cref="ParameterSet{T}.Count"/> long; empty when the update keeps no state.</summary>
-    public IReadOnlyList<OptimizerState<T>> State => state;
+    public IReadOnlyList<OptimizerState<T>> State => _state;
 
     /// <summary>
     /// Creates the optimizer called <paramref name="name"/> (case-insensitive, see <see cref="Names"/>) with PyTorch's
@@ -96,11 +96,11 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="InvalidOperationException">Parameters were added to the set after this optimizer was created.</exception>
     public void Step()
     {
-        if (Parameters.Count != length)
+        if (Parameters.Count != _length)
             throw new InvalidOperationException(
-                $"The parameter set has {Parameters.Count} parameters, but this optimizer was created for {length}; create the optimizer after declaring every parameter.");
-        Update(Parameters.Values, Parameters.Gradients, stepCount + 1);
-        stepCount++;
+                $"The parameter set has {Parameters.Count} parameters, but this optimizer was created for {_length}; create the optimizer after declaring every parameter.");
+        Update(Parameters.Values, Parameters.Gradients, _stepCount + 1);
+        _stepCount++;
     }
 
     /// <summary>Overwrites the state buffer called <paramref name="name"/> with <paramref name="values"/>, e.g. from a checkpoint.</summary>
@@ -108,12 +108,12 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void LoadState(string name, ReadOnlySpan<T> values)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var target = state.Find(s => s.Name == name)
+        var target = _state.Find(s => s.Name == name)
             ?? throw new ArgumentException(
-                $"Optimizer '{Name}' has no state named '{name}'; its state is: {(state.Count == 0 ? "(none)" : string.Join(", ", state.Select(s => s.Name)))}.",
+                $"Optimizer '{Name}' has no state named '{name}'; its state is: {(_state.Count == 0 ? "(none)" : string.Join(", ", _state.Select(s => s.Name)))}.",
                 nameof(name));
-        if (values.Length != length)
-            throw new ArgumentException($"State '{name}' has {values.Length} elements; expected {length}, one per parameter.", nameof(values));
+        if (values.Length != _length)
+            throw new ArgumentException($"State '{name}' has {values.Length} elements; expected {_length}, one per parameter.", nameof(values));
         values.CopyTo(target.Buffer);
     }
 
@@ -124,8 +124,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Declares a zero-initialised state buffer, one element per parameter; call from the constructor only.</summary>
     private protected T[] AddState(string name)
     {
-        var s = new OptimizerState<T>(name, length);
-        state.Add(s);
+        var s = new OptimizerState<T>(name, _length);
+        _state.Add(s);
         return s.Buffer;
     }
 

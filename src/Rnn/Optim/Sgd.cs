@@ -18,7 +18,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 {
     internal const string Id = "sgd";
 
-    private readonly T[]? velocity;
+    private readonly T[]? _velocity;
 
     /// <summary>Creates SGD over <paramref name="parameters"/>.</summary>
     /// <param name="momentum">μ ≥ 0, finite; 0 (the default) for plain SGD.</param>
@@ -32,7 +32,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             throw new ArgumentException("Nesterov momentum needs a positive momentum.", nameof(nesterov));
         Momentum = momentum;
         Nesterov = nesterov;
-        if (momentum > 0) velocity = AddState("momentum");
+        if (momentum > 0) _velocity = AddState("momentum");
     }
 
     /// <inheritdoc/>
@@ -47,7 +47,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
     private protected override void Update(Span<T> values, ReadOnlySpan<T> gradients, long step)
     {
         T negativeRate = -T.CreateChecked(LearningRate);
-        if (velocity is null)
+        if (_velocity is null)
         {
             TensorPrimitives.MultiplyAdd(gradients, negativeRate, values, values);
             return;
@@ -55,12 +55,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 
         T mu = T.CreateChecked(Momentum);
         // PyTorch starts the buffer as a copy of the first gradient rather than μ·0 + g.
-        if (step == 1) gradients.CopyTo(velocity);
-        else TensorPrimitives.MultiplyAdd(velocity, mu, gradients, velocity);
+        if (step == 1) gradients.CopyTo(_velocity);
+        else TensorPrimitives.MultiplyAdd(_velocity, mu, gradients, _velocity);
 
         if (!Nesterov)
         {
-            TensorPrimitives.MultiplyAdd(velocity, negativeRate, values, values);
+            TensorPrimitives.MultiplyAdd(_velocity, negativeRate, values, values);
             return;
         }
         Span<T> scratch = stackalloc T[ChunkLength];
@@ -69,7 +69,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
             int n = Math.Min(ChunkLength, values.Length - start);
             Span<T> direction = scratch[..n];
             Span<T> theta = values.Slice(start, n);
-            TensorPrimitives.MultiplyAdd(velocity.AsSpan(start, n), mu, gradients.Slice(start, n), direction);
+            TensorPrimitives.MultiplyAdd(_velocity.AsSpan(start, n), mu, gradients.Slice(start, n), direction);
             TensorPrimitives.MultiplyAdd(direction, negativeRate, theta, theta);
         }
     }

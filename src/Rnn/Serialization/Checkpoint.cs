@@ -36,11 +36,11 @@ public sealed class Checkpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private readonly SafeTensorsFile file;
+    private readonly SafeTensorsFile _file;
 
     private Checkpoint(SafeTensorsFile file, LanguageModelConfig config, Vocabulary vocabulary, TrainingState? training)
     {
-        this.file = file;
+        _file = file;
         Config = config;
         Vocabulary = vocabulary;
         Training = training;
@@ -56,7 +56,7 @@ public sealed class Checkpoint
     public TrainingState? Training { get; }
 
     /// <summary>The dtype the parameters were saved in (<c>F32</c> or <c>F64</c>).</summary>
-    public string DType => file.Metadata.TryGetValue("dtype", out var d) ? d : "F32";
+    public string DType => _file.Metadata.TryGetValue("dtype", out var d) ? d : "F32";
 
     /// <summary>
     /// Opens a model file. Anything that is not one of ours, or is damaged, is an <see cref="InvalidDataException"/>
@@ -103,14 +103,14 @@ public sealed class Checkpoint
         var model = new LanguageModel<T>(Config);
         foreach (var p in model.Parameters.All)
         {
-            if (!file.Contains(p.Name))
-                throw new InvalidDataException($"{file.SourceName}: missing parameter '{p.Name}' {p.ShapeText}.");
-            var shape = file.Info(p.Name).Shape;
+            if (!_file.Contains(p.Name))
+                throw new InvalidDataException($"{_file.SourceName}: missing parameter '{p.Name}' {p.ShapeText}.");
+            var shape = _file.Info(p.Name).Shape;
             if (!shape.SequenceEqual(p.Shape))
-                throw new InvalidDataException($"{file.SourceName}: parameter '{p.Name}' is [{string.Join(", ", shape)}], expected {p.ShapeText}.");
-            file.ReadInto(p.Name, model.Parameters.Value(p));
+                throw new InvalidDataException($"{_file.SourceName}: parameter '{p.Name}' is [{string.Join(", ", shape)}], expected {p.ShapeText}.");
+            _file.ReadInto(p.Name, model.Parameters.Value(p));
             if (!Finite.All<T>(model.Parameters.Value(p)))
-                throw new InvalidDataException($"{file.SourceName}: parameter '{p.Name}' contains NaN or infinity.");
+                throw new InvalidDataException($"{_file.SourceName}: parameter '{p.Name}' contains NaN or infinity.");
         }
         return model;
     }
@@ -125,13 +125,13 @@ public sealed class Checkpoint
             foreach (var p in parameters.All)
             {
                 string name = $"{OptimizerStatePrefix}{state.Name}.{p.Name}";
-                if (!file.Contains(name)) throw new InvalidDataException($"{file.SourceName}: missing optimizer state '{name}'.");
-                if (file.Info(name).ElementCount != p.Length)
-                    throw new InvalidDataException($"{file.SourceName}: optimizer state '{name}' has {file.Info(name).ElementCount} values, expected {p.Length}.");
-                file.ReadInto(name, buffer.AsSpan(p.Offset, p.Length));
+                if (!_file.Contains(name)) throw new InvalidDataException($"{_file.SourceName}: missing optimizer state '{name}'.");
+                if (_file.Info(name).ElementCount != p.Length)
+                    throw new InvalidDataException($"{_file.SourceName}: optimizer state '{name}' has {_file.Info(name).ElementCount} values, expected {p.Length}.");
+                _file.ReadInto(name, buffer.AsSpan(p.Offset, p.Length));
                 // A non-finite state turns the next update, and every checkpoint after it, into NaN.
                 if (!Finite.All<T>(buffer.AsSpan(p.Offset, p.Length)))
-                    throw new InvalidDataException($"{file.SourceName}: optimizer state '{name}' contains NaN or infinity.");
+                    throw new InvalidDataException($"{_file.SourceName}: optimizer state '{name}' contains NaN or infinity.");
             }
             optimizer.LoadState(state.Name, buffer);
         }
@@ -141,12 +141,12 @@ public sealed class Checkpoint
     /// <summary>The hidden state carried between chunks [L, B, H], or null if the file has none.</summary>
     public T[]? CarriedState<T>(int expectedLength) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!file.Contains(CarriedStateTensor)) return null;
-        var values = file.Read<T>(CarriedStateTensor);
+        if (!_file.Contains(CarriedStateTensor)) return null;
+        var values = _file.Read<T>(CarriedStateTensor);
         if (values.Length != expectedLength)
-            throw new InvalidDataException($"{file.SourceName}: '{CarriedStateTensor}' has {values.Length} values, expected {expectedLength}.");
+            throw new InvalidDataException($"{_file.SourceName}: '{CarriedStateTensor}' has {values.Length} values, expected {expectedLength}.");
         if (!Finite.All<T>(values))
-            throw new InvalidDataException($"{file.SourceName}: '{CarriedStateTensor}' contains NaN or infinity.");
+            throw new InvalidDataException($"{_file.SourceName}: '{CarriedStateTensor}' contains NaN or infinity.");
         return values;
     }
 
@@ -193,11 +193,11 @@ public sealed class Checkpoint
 
     private void RequireShape(string name, int rows, int columns)
     {
-        if (!file.Contains(name))
-            throw new InvalidDataException($"{file.SourceName}: missing parameter '{name}' [{rows}, {columns}].");
-        var shape = file.Info(name).Shape;
+        if (!_file.Contains(name))
+            throw new InvalidDataException($"{_file.SourceName}: missing parameter '{name}' [{rows}, {columns}].");
+        var shape = _file.Info(name).Shape;
         if (shape.Count != 2 || shape[0] != rows || shape[1] != columns)
-            throw new InvalidDataException($"{file.SourceName}: parameter '{name}' is [{string.Join(", ", shape)}], expected [{rows}, {columns}].");
+            throw new InvalidDataException($"{_file.SourceName}: parameter '{name}' is [{string.Join(", ", shape)}], expected [{rows}, {columns}].");
     }
 
     private static string Required(SafeTensorsFile file, string name, string key) =>

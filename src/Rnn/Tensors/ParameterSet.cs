@@ -7,8 +7,8 @@ namespace Rnn.Tensors;
 /// <summary>The parameters of a model: one value buffer, one gradient buffer, and named views into both.</summary>
 public sealed class ParameterSet<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly List<Parameter> parameters = [];
-    private readonly Dictionary<string, Parameter> byName = new(StringComparer.Ordinal);
+    private readonly List<Parameter> _parameters = [];
+    private readonly Dictionary<string, Parameter> _byName = new(StringComparer.Ordinal);
 
     /// <summary>Every parameter value, views laid end to end in declaration order.</summary>
     public T[] Values { get; private set; } = [];
@@ -17,7 +17,7 @@ public sealed class ParameterSet<T> where T : unmanaged, IFloatingPointIeee754<T
     public T[] Gradients { get; private set; } = [];
 
     /// <summary>The parameters in declaration order.</summary>
-    public IReadOnlyList<Parameter> All => parameters;
+    public IReadOnlyList<Parameter> All => _parameters;
 
     /// <summary>The total number of scalar parameters.</summary>
     public int Count => Values.Length;
@@ -26,7 +26,7 @@ public sealed class ParameterSet<T> where T : unmanaged, IFloatingPointIeee754<T
     public Parameter Add(string name, params int[] shape)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (byName.ContainsKey(name)) throw new ArgumentException($"A parameter named '{name}' already exists.", nameof(name));
+        if (_byName.ContainsKey(name)) throw new ArgumentException($"A parameter named '{name}' already exists.", nameof(name));
         foreach (int d in shape)
             if (d < 0) throw new ArgumentException($"Parameter '{name}' has a negative dimension in [{string.Join(", ", shape)}].", nameof(shape));
         var p = new Parameter(name, (int[])shape.Clone(), Values.Length);
@@ -35,18 +35,18 @@ public sealed class ParameterSet<T> where T : unmanaged, IFloatingPointIeee754<T
         Array.Resize(ref gradients, values.Length);
         Values = values;
         Gradients = gradients;
-        parameters.Add(p);
-        byName.Add(name, p);
+        _parameters.Add(p);
+        _byName.Add(name, p);
         return p;
     }
 
     /// <summary>The parameter named <paramref name="name"/>.</summary>
-    public Parameter this[string name] => byName.TryGetValue(name, out var p)
+    public Parameter this[string name] => _byName.TryGetValue(name, out var p)
         ? p
         : throw new KeyNotFoundException($"No parameter named '{name}'.");
 
     /// <summary>Whether a parameter named <paramref name="name"/> exists.</summary>
-    public bool Contains(string name) => byName.ContainsKey(name);
+    public bool Contains(string name) => _byName.ContainsKey(name);
 
     /// <summary>The values of <paramref name="p"/>.</summary>
     public Span<T> Value(Parameter p) => Values.AsSpan(p.Offset, p.Length);

@@ -7,40 +7,40 @@ namespace Rnn.Tensors;
 /// <summary>A seeded, reproducible random generator (xoshiro256**) whose state can be saved and restored.</summary>
 public sealed class SeededRandom
 {
-    private ulong s0, s1, s2, s3;
+    private ulong _s0, _s1, _s2, _s3;
 
     /// <summary>Starts the generator from <paramref name="seed"/>; the same seed always gives the same sequence.</summary>
     public SeededRandom(ulong seed)
     {
         ulong x = seed;
-        s0 = SplitMix(ref x);
-        s1 = SplitMix(ref x);
-        s2 = SplitMix(ref x);
-        s3 = SplitMix(ref x);
+        _s0 = SplitMix(ref x);
+        _s1 = SplitMix(ref x);
+        _s2 = SplitMix(ref x);
+        _s3 = SplitMix(ref x);
     }
 
     /// <summary>The four state words, for checkpoints.</summary>
-    public ulong[] GetState() => [s0, s1, s2, s3];
+    public ulong[] GetState() => [_s0, _s1, _s2, _s3];
 
     /// <summary>Restores a state taken by <see cref="GetState"/>.</summary>
     public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 4) throw new ArgumentException($"A random state has 4 words, not {state.Length}.", nameof(state));
         if ((state[0] | state[1] | state[2] | state[3]) == 0) throw new ArgumentException("A random state cannot be all zero.", nameof(state));
-        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
     }
 
     /// <summary>The next 64 uniformly distributed bits.</summary>
     public ulong NextUInt64()
     {
-        ulong result = BitOperations.RotateLeft(s1 * 5, 7) * 9;
-        ulong t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = BitOperations.RotateLeft(s3, 45);
+        ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = BitOperations.RotateLeft(_s3, 45);
         return result;
     }
 

@@ -10,21 +10,21 @@ namespace Rnn.Training;
 /// <summary>Draws token sequences from a language model, one token at a time.</summary>
 public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly LanguageModel<T> model;
-    private readonly SeededRandom random;
-    private readonly T[] state;           // [L, 1, H]
-    private readonly T[] probabilities;   // [V]
-    private readonly int[] order;         // [V], for top-k
-    private int[] prime = [];
+    private readonly LanguageModel<T> _model;
+    private readonly SeededRandom _random;
+    private readonly T[] _state;           // [L, 1, H]
+    private readonly T[] _probabilities;   // [V]
+    private readonly int[] _order;         // [V], for top-k
+    private int[] _prime = [];
 
     /// <summary>Creates a sampler with its own hidden state, drawing from <paramref name="seed"/>.</summary>
     public Sampler(LanguageModel<T> model, ulong seed)
     {
-        this.model = model;
-        random = new SeededRandom(seed);
-        state = new T[model.StateSize(1)];
-        probabilities = new T[model.Config.VocabularySize];
-        order = new int[model.Config.VocabularySize];
+        _model = model;
+        _random = new SeededRandom(seed);
+        _state = new T[model.StateSize(1)];
+        _probabilities = new T[model.Config.VocabularySize];
+        _order = new int[model.Config.VocabularySize];
     }
 
     /// <summary>A token never drawn (e.g. the unknown-token marker), or −1 for none.</summary>
@@ -44,88 +44,88 @@ public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (!(temperature > 0) || double.IsInfinity(temperature))
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be a positive number.");
         if (topK < 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, "top-k must be ≥ 0.");
-        prime = primeTokens.ToArray();
+        _prime = primeTokens.ToArray();
         return Draw(length, T.CreateChecked(temperature), topK);
     }
 
     private IEnumerable<int> Draw(int length, T temperature, int topK)
     {
-        bool training = model.Rnn.Training;
-        model.Rnn.Training = false;
+        bool training = _model.Rnn.Training;
+        _model.Rnn.Training = false;
         // One token at a time, packing W for each step would cost several times the step: the weights are packed by
         // the prime's pass and reused until the enumeration ends, so the model must not be trained meanwhile.
-        model.Rnn.ReusePackedWeights = true;
+        _model.Rnn.ReusePackedWeights = true;
         try
         {
-            Array.Clear(state);
+            Array.Clear(_state);
             // The prime is fed in one pass; only the logits of its last step matter.
-            int v = model.Config.VocabularySize;
-            var logits = model.Logits(prime, prime.Length, 1, state);
-            var current = logits.Slice((prime.Length - 1) * v, v).ToArray();
+            int v = _model.Config.VocabularySize;
+            var logits = _model.Logits(_prime, _prime.Length, 1, _state);
+            var current = logits.Slice((_prime.Length - 1) * v, v).ToArray();
             int[] token = new int[1];
             for (int i = 0; i < length; i++)
             {
                 token[0] = Next(current, temperature, topK);
                 yield return token[0];
-                if (i + 1 < length) model.Logits(token, 1, 1, state).CopyTo(current);
+                if (i + 1 < length) _model.Logits(token, 1, 1, _state).CopyTo(current);
             }
         }
         finally
         {
-            model.Rnn.Training = training;
-            model.Rnn.ReusePackedWeights = false;
+            _model.Rnn.Training = training;
+            _model.Rnn.ReusePackedWeights = false;
         }
     }
 
     private int Next(ReadOnlySpan<T> logits, T temperature, int topK)
     {
-        SoftmaxCrossEntropy.Softmax(logits, temperature, probabilities);
-        int v = probabilities.Length;
+        SoftmaxCrossEntropy.Softmax(logits, temperature, _probabilities);
+        int v = _probabilities.Length;
         if ((uint)ExcludedToken < (uint)v)
         {
             // Renormalise without the excluded token; if it held all the mass, fall back to uniform over the rest.
-            T rest = T.One - probabilities[ExcludedToken];
-            probabilities[ExcludedToken] = T.Zero;
-            if (rest > T.Zero) System.Numerics.Tensors.TensorPrimitives.Divide(probabilities, rest, probabilities);
+            T rest = T.One - _probabilities[ExcludedToken];
+            _probabilities[ExcludedToken] = T.Zero;
+            if (rest > T.Zero) System.Numerics.Tensors.TensorPrimitives.Divide(_probabilities, rest, _probabilities);
             else
             {
-                probabilities.AsSpan().Fill(T.One / T.CreateChecked(v - 1));
-                probabilities[ExcludedToken] = T.Zero;
+                _probabilities.AsSpan().Fill(T.One / T.CreateChecked(v - 1));
+                _probabilities[ExcludedToken] = T.Zero;
             }
         }
-        double u = random.NextDouble();
+        double u = _random.NextDouble();
         if (topK <= 0 || topK >= v)
         {
             double cumulative = 0;
             for (int i = 0; i < v; i++)
             {
-                cumulative += double.CreateChecked(probabilities[i]);
+                cumulative += double.CreateChecked(_probabilities[i]);
                 if (u < cumulative) return i;
             }
             return LastNonZero(v);
         }
         // The k most likely, ties broken by id so that draws are reproducible.
-        for (int i = 0; i < v; i++) order[i] = i;
-        Array.Sort(order, (a, b) =>
+        for (int i = 0; i < v; i++) _order[i] = i;
+        Array.Sort(_order, (a, b) =>
         {
-            int c = probabilities[b].CompareTo(probabilities[a]);
+            int c = _probabilities[b].CompareTo(_probabilities[a]);
             return c != 0 ? c : a.CompareTo(b);
         });
         double mass = 0;
-        for (int i = 0; i < topK; i++) mass += double.CreateChecked(probabilities[order[i]]);
+        for (int i = 0; i < topK; i++) mass += double.CreateChecked(_probabilities[_order[i]]);
         double target = u * mass, sum = 0;
         for (int i = 0; i < topK; i++)
         {
-            sum += double.CreateChecked(probabilities[order[i]]);
-            if (target < sum) return order[i];
+            sum += double.CreateChecked(_probabilities[_order[i]]);
+            if (target < sum) return _order[i];
         }
-        return order[topK - 1];
+        return _order[topK - 1];
     }
 
     private int LastNonZero(int v)
     {
         for (int i = v - 1; i >= 0; i--)
-            if (probabilities[i] > T.Zero) return i;
+            if (_probabilities[i] > T.Zero) return i;
         return v - 1;
     }
 }

@@ -35,31 +35,31 @@ public sealed record StopCondition(double? Epochs = null, long? Steps = null, Ti
 /// <summary>Trains a <see cref="LanguageModel{T}"/> on a token sequence, with checkpoints and exact resume.</summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly LanguageModel<T> model;
-    private readonly Vocabulary vocabulary;
-    private readonly Optimizer<T> optimizer;
-    private readonly LearningRateSchedule schedule;
-    private readonly BatchStreams streams;
-    private readonly int[] validation;
-    private readonly T[] hidden;                 // carried state [L, B, H]
-    private readonly int[] inputs, targets;      // [T, B]
+    private readonly LanguageModel<T> _model;
+    private readonly Vocabulary _vocabulary;
+    private readonly Optimizer<T> _optimizer;
+    private readonly LearningRateSchedule _schedule;
+    private readonly BatchStreams _streams;
+    private readonly int[] _validation;
+    private readonly T[] _hidden;                 // carried state [L, B, H]
+    private readonly int[] _inputs, _targets;      // [T, B]
 
     /// <summary>Sets up training of <paramref name="model"/> on <paramref name="train"/> tokens.</summary>
     /// <param name="resume">A checkpoint to continue from: its optimizer state, position, RNG and hidden state are restored.</param>
     public Trainer(LanguageModel<T> model, Vocabulary vocabulary, int[] train, int[] validation, TrainingOptions options, Checkpoint? resume = null)
     {
         options.Validate();
-        this.model = model;
-        this.vocabulary = vocabulary;
-        this.validation = validation;
+        _model = model;
+        _vocabulary = vocabulary;
+        _validation = validation;
         Options = options;
-        streams = new BatchStreams(train, options.BatchSize, options.SequenceLength);
-        optimizer = Optimizer<T>.Create(options.Optimizer, model.Parameters, options.LearningRate,
+        _streams = new BatchStreams(train, options.BatchSize, options.SequenceLength);
+        _optimizer = Optimizer<T>.Create(options.Optimizer, model.Parameters, options.LearningRate,
             options.Optimizer == OptimizerKind.Sgd ? options.Momentum : 0);
-        schedule = options.Schedule();
-        hidden = new T[model.StateSize(options.BatchSize)];
-        inputs = new int[options.SequenceLength * options.BatchSize];
-        targets = new int[inputs.Length];
+        _schedule = options.Schedule();
+        _hidden = new T[model.StateSize(options.BatchSize)];
+        _inputs = new int[options.SequenceLength * options.BatchSize];
+        _targets = new int[_inputs.Length];
         string hash = Hash(train, validation);
 
         if (resume?.Training is { } saved)
@@ -67,8 +67,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (saved.CorpusHash != hash)
                 throw new InvalidDataException("the checkpoint was trained on a different text; resume with the same file (and --val-fraction).");
             State = saved;
-            resume.RestoreOptimizer(optimizer);
-            resume.CarriedState<T>(hidden.Length)?.CopyTo(hidden, 0);
+            resume.RestoreOptimizer(_optimizer);
+            resume.CarriedState<T>(_hidden.Length)?.CopyTo(_hidden, 0);
             model.Rnn.DropoutRandom.SetState(saved.RandomState);
         }
         else
@@ -85,7 +85,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public TrainingState State { get; }
 
     /// <summary>Chunks per epoch.</summary>
-    public int ChunksPerEpoch => streams.ChunksPerEpoch;
+    public int ChunksPerEpoch => _streams.ChunksPerEpoch;
 
     /// <summary>Where "last" checkpoints go (null: none); "best" goes beside it as <c>NAME.best.safetensors</c>.</summary>
     public string? CheckpointPath { get; init; }
@@ -120,14 +120,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (stop.Epochs is null && stop.Steps is null && stop.Duration is null)
             throw new ArgumentException("Give at least one of --epochs, --steps or --minutes.", nameof(stop));
-        model.Rnn.Training = true;
+        _model.Rnn.Training = true;
         // Validation points: every EvaluateEvery steps, or for a timed run without it, every tenth of the time
         // (each one reads the whole validation part: more would eat into the training time).
         int evaluateEvery = Options.EvaluateEvery > 0 ? Options.EvaluateEvery
             : stop.Duration is null ? AutomaticEvaluationInterval(stop) : 0;
         TimeSpan evaluationPeriod = stop.Duration is TimeSpan total ? total / 10 : TimeSpan.MaxValue;
         TimeSpan nextEvaluation = evaluationPeriod;
-        long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * streams.ChunksPerEpoch) : long.MaxValue;
+        long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * _streams.ChunksPerEpoch) : long.MaxValue;
         var clock = Stopwatch.StartNew();
         double startSeconds = State.Seconds;
         long startStep = State.Step, tokensPerStep = (long)Options.SequenceLength * Options.BatchSize;
@@ -140,18 +140,18 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (stop.Steps is long s && State.Step >= s) break;
             if (stop.Duration is TimeSpan d && clock.Elapsed >= d) break;
 
-            int chunk = (int)(State.ChunksSeen % streams.ChunksPerEpoch);
-            if (chunk == 0) Array.Clear(hidden);     // a new epoch: stream ends do not continue into stream starts
-            streams.Fill(chunk, inputs, targets);
+            int chunk = (int)(State.ChunksSeen % _streams.ChunksPerEpoch);
+            if (chunk == 0) Array.Clear(_hidden);     // a new epoch: stream ends do not continue into stream starts
+            _streams.Fill(chunk, _inputs, _targets);
             State.ChunksSeen++;
 
-            model.Parameters.ZeroGradients();
-            double loss = model.TrainStep(inputs, targets, Options.SequenceLength, Options.BatchSize, hidden);
-            if (!double.IsFinite(loss) || !Finite.All<T>(model.Parameters.Gradients))
+            _model.Parameters.ZeroGradients();
+            double loss = _model.TrainStep(_inputs, _targets, Options.SequenceLength, Options.BatchSize, _hidden);
+            if (!double.IsFinite(loss) || !Finite.All<T>(_model.Parameters.Gradients))
             {
                 State.SkippedSteps++;
                 consecutiveSkips++;
-                Array.Clear(hidden);
+                Array.Clear(_hidden);
                 Warning?.Invoke($"step {State.Step + 1}: the loss or a gradient is not finite; step skipped ({consecutiveSkips} in a row)");
                 if (consecutiveSkips >= Options.MaxSkippedSteps)
                     throw new InvalidOperationException(
@@ -159,16 +159,16 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 continue;
             }
             consecutiveSkips = 0;
-            if (Options.ClipValue > 0) GradientClipping.ClipByValue<T>(model.Parameters.Gradients, Options.ClipValue);
-            if (Options.ClipNorm > 0) GradientClipping.ClipByGlobalNorm<T>(model.Parameters.Gradients, Options.ClipNorm);
-            double rate = schedule.RateAt(State.Step);
+            if (Options.ClipValue > 0) GradientClipping.ClipByValue<T>(_model.Parameters.Gradients, Options.ClipValue);
+            if (Options.ClipNorm > 0) GradientClipping.ClipByGlobalNorm<T>(_model.Parameters.Gradients, Options.ClipNorm);
+            double rate = _schedule.RateAt(State.Step);
             if (Options.CosineSchedule)
                 rate *= LearningRateSchedule.CosineFactor(Fraction(stop, clock.Elapsed, targetChunks));
-            optimizer.LearningRate = rate;
-            optimizer.Step();
+            _optimizer.LearningRate = rate;
+            _optimizer.Step();
             // Finite gradients can still give a non-finite update (a damaged optimizer state resumed from a file, an
             // absurd learning rate); stopping before State.Step counts it keeps it out of every checkpoint.
-            if (!Finite.All<T>(model.Parameters.Values))
+            if (!Finite.All<T>(_model.Parameters.Values))
                 throw new InvalidOperationException(
                     $"training diverged: the update of step {State.Step + 1} made a parameter non-finite; the last checkpoint is unaffected. Try a lower --lr.");
             State.Step++;
@@ -179,12 +179,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (due)
             {
                 if (evaluateEvery == 0) nextEvaluation = clock.Elapsed + evaluationPeriod;
-                ValidationPoint?.Invoke(State.Step, model);
+                ValidationPoint?.Invoke(State.Step, _model);
                 Record(lossSum / lossCount, clock, startSeconds);
                 lossSum = 0;
                 lossCount = 0;
             }
-            Progress?.Invoke(new TrainingProgress(State.Step, (double)State.ChunksSeen / streams.ChunksPerEpoch,
+            Progress?.Invoke(new TrainingProgress(State.Step, (double)State.ChunksSeen / _streams.ChunksPerEpoch,
                 lossCount > 0 ? lossSum / lossCount : State.History.LastOrDefault()?.TrainLoss ?? loss,
                 State.History.LastOrDefault()?.ValidationLoss,
                 (State.Step - startStep) * tokensPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
@@ -196,18 +196,18 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Validation loss (nats per token) of the current weights, or null without a validation split.</summary>
     public double? Validate() =>
-        validation.Length >= 2 ? Evaluation.Evaluate(model, validation, Options.BatchSize, Options.SequenceLength).Loss : null;
+        _validation.Length >= 2 ? Evaluation.Evaluate(_model, _validation, Options.BatchSize, Options.SequenceLength).Loss : null;
 
     private void Record(double trainLoss, Stopwatch clock, double startSeconds)
     {
         double? validationLoss = Validate();
         State.History.Add(new LossPoint(State.Step, trainLoss, validationLoss));
         State.Seconds = startSeconds + clock.Elapsed.TotalSeconds;
-        State.RandomState = model.Rnn.DropoutRandom.GetState();
+        State.RandomState = _model.Rnn.DropoutRandom.GetState();
         bool best = validationLoss is double v && v < State.BestValidationLoss;
         if (best) State.BestValidationLoss = validationLoss!.Value;
         if (CheckpointPath is null) return;
-        Checkpoint.Save(CheckpointPath, model, vocabulary, State, optimizer, hidden);
+        Checkpoint.Save(CheckpointPath, _model, _vocabulary, State, _optimizer, _hidden);
         if (best)
         {
             // "best" is the file just written: copy its bytes (atomically) rather than serialise everything again.
@@ -218,7 +218,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private int AutomaticEvaluationInterval(StopCondition stop)
     {
-        long planned = stop.Steps ?? (stop.Epochs is double e ? (long)(e * streams.ChunksPerEpoch) : 10_000);
+        long planned = stop.Steps ?? (stop.Epochs is double e ? (long)(e * _streams.ChunksPerEpoch) : 10_000);
         return (int)Math.Clamp(planned / 20, 1, 500);
     }
 

@@ -7,15 +7,15 @@ namespace Rnn.Tests.Cli;
 /// <summary>The command line end to end, in process: exit codes and the one-line messages of bad input.</summary>
 public sealed class CliTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-cli-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-cli-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static (int Code, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     private string WriteFile(string name, byte[] bytes)
     {
-        string path = Path.Combine(folder, name);
+        string path = Path.Combine(_folder, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }
@@ -50,7 +50,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Train_MissingFile_ExitsTwo()
     {
-        var (code, _, error) = Run("train", Path.Combine(folder, "nope.txt"));
+        var (code, _, error) = Run("train", Path.Combine(_folder, "nope.txt"));
         Assert.Equal(2, code);
         Assert.Contains("no such file", error);
     }
@@ -83,7 +83,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Train_CorpusShorterThanOneChunk_ExitsTwo()
     {
-        var (code, _, error) = Run("train", WriteFile("short.txt", Encoding.UTF8.GetBytes("hello world, hello world.")), "--out", Path.Combine(folder, "m.safetensors"));
+        var (code, _, error) = Run("train", WriteFile("short.txt", Encoding.UTF8.GetBytes("hello world, hello world.")), "--out", Path.Combine(_folder, "m.safetensors"));
         Assert.Equal(2, code);
         Assert.Contains("too short", error);
     }
@@ -97,7 +97,7 @@ public sealed class CliTests : IDisposable
     [InlineData("--bidirectional")]
     public void Train_OptionOutOfRange_ExitsTwo(params string[] option)
     {
-        var (code, _, error) = Run(["train", Corpus(), "--out", Path.Combine(folder, "m.safetensors"), .. option]);
+        var (code, _, error) = Run(["train", Corpus(), "--out", Path.Combine(_folder, "m.safetensors"), .. option]);
         Assert.Equal(2, code);
         Assert.StartsWith("rnn: ", error);
     }
@@ -106,8 +106,8 @@ public sealed class CliTests : IDisposable
     public void TrainSampleEval_EndToEnd_Work()
     {
         string corpus = Corpus();
-        string model = Path.Combine(folder, "m.safetensors");
-        string plot = Path.Combine(folder, "loss.png");
+        string model = Path.Combine(_folder, "m.safetensors");
+        string plot = Path.Combine(_folder, "loss.png");
         var train = Run("train", corpus, "--hidden", "32", "--seq", "16", "--batch", "4", "--steps", "40", "--eval-every", "10", "--out", model, "--plot", plot);
         Assert.True(train.Code == 0, train.Error);
         Assert.True(File.Exists(model));
@@ -149,7 +149,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Sample_MissingModel_ExitsTwo()
     {
-        var (code, _, error) = Run("sample", Path.Combine(folder, "none.safetensors"));
+        var (code, _, error) = Run("sample", Path.Combine(_folder, "none.safetensors"));
         Assert.Equal(2, code);
         Assert.Contains("no such model file", error);
     }

@@ -3,16 +3,16 @@ namespace Rnn.Tests.Cli;
 /// <summary><c>rnn gradflow</c> end to end: the table, the PNG, and one clear line for bad values.</summary>
 public sealed class GradFlowCommandTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-gradflow-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-gradflow-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static (int Code, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void GradFlow_SmallRun_PrintsOneRowPerRunAndWritesThePng()
     {
-        string png = Path.Combine(folder, "flow.png");
+        string png = Path.Combine(_folder, "flow.png");
         var (code, output, error) = Run("gradflow", "--hidden", "8", "--seq", "30", "--batch", "2", "--layers", "2",
             "--nonlinearity", "tanh,identity", "--spectral-radius", "0.8,1.2", "--clip", "0.5", "--out", png);
         Assert.True(code == 0, error);
@@ -30,7 +30,7 @@ public sealed class GradFlowCommandTests : IDisposable
     [InlineData("--seq", "1")]
     public void GradFlow_BadValue_ExitsTwoWithOneLine(string option, string value)
     {
-        var (code, _, error) = Run("gradflow", option, value, "--out", Path.Combine(folder, "x.png"));
+        var (code, _, error) = Run("gradflow", option, value, "--out", Path.Combine(_folder, "x.png"));
         Assert.Equal(2, code);
         Assert.StartsWith("rnn: ", error);
         Assert.DoesNotContain("   at ", error);

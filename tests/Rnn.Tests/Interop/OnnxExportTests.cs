@@ -13,9 +13,9 @@ namespace Rnn.Tests.Interop;
 /// <summary>Exported ONNX graphs run in ONNX Runtime and give our logits, states and perplexity.</summary>
 public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-onnx-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-onnx-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     public static TheoryData<int, string, bool> Configurations()
     {
@@ -137,20 +137,20 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
     public void ExportCli_IdentityModel_ExitsTwo()
     {
         var config = new LanguageModelConfig { VocabularySize = 4, EmbeddingSize = 2, HiddenSize = 3, Nonlinearity = Nonlinearity.Identity };
-        string model = Path.Combine(folder, "identity.safetensors");
+        string model = Path.Combine(_folder, "identity.safetensors");
         Checkpoint.Save(model, new LanguageModel<float>(config), Vocabulary(4));
-        var (code, _, error) = Cli("export", model, "--onnx", Path.Combine(folder, "m.onnx"));
+        var (code, _, error) = Cli("export", model, "--onnx", Path.Combine(_folder, "m.onnx"));
         Assert.Equal(2, code);
         Assert.StartsWith("rnn: ONNX's RNN operator has no identity activation", error);
-        Assert.False(File.Exists(Path.Combine(folder, "m.onnx")));
+        Assert.False(File.Exists(Path.Combine(_folder, "m.onnx")));
     }
 
     [Fact]
     public void ExportCli_Model_WritesAnOnnxFileThatLoads()
     {
         var config = new LanguageModelConfig { VocabularySize = 4, EmbeddingSize = 2, HiddenSize = 3, NumLayers = 2 };
-        string model = Path.Combine(folder, "model.safetensors");
-        string onnx = Path.Combine(folder, "model.onnx");
+        string model = Path.Combine(_folder, "model.safetensors");
+        string onnx = Path.Combine(_folder, "model.onnx");
         Checkpoint.Save(model, new LanguageModel<float>(config, seed: 2), Vocabulary(4));
         var (code, output, error) = Cli("export", model, "--onnx", onnx);
         Assert.True(code == 0, error);

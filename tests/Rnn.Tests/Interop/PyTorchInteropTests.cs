@@ -18,9 +18,9 @@ public sealed class PyTorchInteropTests(ITestOutputHelper log) : IDisposable
 {
     // The test project copies tests/interop/*.safetensors next to the test assembly.
     private static readonly string InteropDirectory = Path.Combine(AppContext.BaseDirectory, "interop");
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-interop-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-interop-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     public static TheoryData<string> TorchCases() => ["l1_tanh_bias", "l2_relu_bias", "l3_tanh_nobias", "l2_tanh_nobias", "l3_relu_bias"];
 
@@ -71,7 +71,7 @@ public sealed class PyTorchInteropTests(ITestOutputHelper log) : IDisposable
     {
         var config = new LanguageModelConfig { VocabularySize = 5, EmbeddingSize = 3, HiddenSize = 4, NumLayers = 2, Nonlinearity = Nonlinearity.Sigmoid };
         var model = new LanguageModel<float>(config, seed: 4);
-        string path = Path.Combine(folder, "ours.safetensors");
+        string path = Path.Combine(_folder, "ours.safetensors");
         Checkpoint.Save(path, model, Vocabulary.Build("abcd", TokenKind.Character), hidden: new float[model.StateSize(2)]);
 
         var imported = PyTorchStateDict.Import<float>(SafeTensorsFile.Load(path));
@@ -132,9 +132,9 @@ public sealed class PyTorchInteropTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void ImportCli_TorchCaseWithTextVocabulary_WritesAModelThatEvaluates()
     {
-        string text = Path.Combine(folder, "chars.txt");
+        string text = Path.Combine(_folder, "chars.txt");
         File.WriteAllText(text, "abcdefghijk");
-        string model = Path.Combine(folder, "imported.safetensors");
+        string model = Path.Combine(_folder, "imported.safetensors");
         var (code, output, error) = Cli("import", Case("l2_relu_bias.weights"), "--out", model, "--vocab", text, "--nonlinearity", "relu");
         Assert.True(code == 0, error);
         Assert.Contains("f=relu", output);
@@ -147,7 +147,7 @@ public sealed class PyTorchInteropTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void ImportCli_NoVocabulary_ExitsTwoAskingForOne()
     {
-        var (code, _, error) = Cli("import", Case("l1_tanh_bias.weights"), "--out", Path.Combine(folder, "m.safetensors"));
+        var (code, _, error) = Cli("import", Case("l1_tanh_bias.weights"), "--out", Path.Combine(_folder, "m.safetensors"));
         Assert.Equal(2, code);
         Assert.Contains("--vocab", error);
     }
@@ -155,9 +155,9 @@ public sealed class PyTorchInteropTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void ImportCli_VocabularyOfTheWrongSize_ExitsTwo()
     {
-        string text = Path.Combine(folder, "chars.txt");
+        string text = Path.Combine(_folder, "chars.txt");
         File.WriteAllText(text, "abc");
-        var (code, _, error) = Cli("import", Case("l1_tanh_bias.weights"), "--out", Path.Combine(folder, "m.safetensors"), "--vocab", text);
+        var (code, _, error) = Cli("import", Case("l1_tanh_bias.weights"), "--out", Path.Combine(_folder, "m.safetensors"), "--vocab", text);
         Assert.Equal(2, code);
         Assert.Contains("12 rows", error);
     }

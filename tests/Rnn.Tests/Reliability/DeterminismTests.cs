@@ -24,9 +24,9 @@ public sealed class DeterminismTests : IDisposable
 {
     private static readonly string Corpus = DemoCorpus.Generate(approximateBytes: 40_000, seed: 6);
 
-    private readonly int savedThreads = ComputeThreads.Max;
+    private readonly int _savedThreads = ComputeThreads.Max;
 
-    public void Dispose() => ComputeThreads.Max = savedThreads;
+    public void Dispose() => ComputeThreads.Max = _savedThreads;
 
     private static float[] Train(int threads)
     {

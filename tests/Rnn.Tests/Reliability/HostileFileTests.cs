@@ -16,14 +16,14 @@ public sealed class HostileFileTests : IDisposable
     /// <summary>Allocation allowed per case: the base files are a few kilobytes, so anything near this is a lie believed.</summary>
     private const long MaxAllocatedBytesPerCase = 32 << 20;
 
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-hostile-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-hostile-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void CheckpointLoad_HostileFiles_LoadAndWorkOrThrowDocumentedExceptions()
     {
-        string path = Path.Combine(folder, "hostile.safetensors");
+        string path = Path.Combine(_folder, "hostile.safetensors");
         var (accepted, rejected) = Fuzz.Run(HostileFiles.Any, cases: 6_000, seed: 20250101, file => LoadAndUse(path, file.Bytes));
 
         // Both outcomes must occur: flips inside tensor data keep a file loadable, most header damage does not.
@@ -34,7 +34,7 @@ public sealed class HostileFileTests : IDisposable
     [Fact]
     public void CheckpointLoad_UndamagedBaseFiles_LoadAndWork()
     {
-        string path = Path.Combine(folder, "base.safetensors");
+        string path = Path.Combine(_folder, "base.safetensors");
         foreach (var (name, bytes) in HostileFiles.All)
             Assert.True(LoadAndUse(path, bytes), name);
     }

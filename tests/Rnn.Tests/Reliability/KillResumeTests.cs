@@ -19,9 +19,9 @@ public sealed partial class KillResumeTests(Xunit.Abstractions.ITestOutputHelper
     private const int Steps = 200;
     private const int EvaluateEvery = 5;
 
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-kill-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-kill-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>The name AtomicFile gives its temporary file for <c>NAME</c>: <c>.NAME.GUID.tmp</c>, never ending in .safetensors.</summary>
     [GeneratedRegex(@"^\.model(\.best)?\.safetensors\.[0-9a-f]{32}\.tmp$")]
@@ -30,9 +30,9 @@ public sealed partial class KillResumeTests(Xunit.Abstractions.ITestOutputHelper
     [Fact]
     public void Train_KilledAtRandomMomentsAndResumed_EndsWithTheWeightsOfAnUninterruptedRun()
     {
-        string corpus = Path.Combine(folder, "corpus.txt");
+        string corpus = Path.Combine(_folder, "corpus.txt");
         File.WriteAllText(corpus, DemoCorpus.Generate(approximateBytes: 6_000, seed: 9));
-        string reference = Path.Combine(folder, "reference", "model.safetensors");
+        string reference = Path.Combine(_folder, "reference", "model.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(reference)!);
         using (var straight = Start(corpus, reference, resume: false)) Finish(straight);
 
@@ -42,7 +42,7 @@ public sealed partial class KillResumeTests(Xunit.Abstractions.ITestOutputHelper
         // (a short run can finish between two of them).
         while (kills < Kills)
         {
-            string round = Path.Combine(folder, $"round{++rounds}");
+            string round = Path.Combine(_folder, $"round{++rounds}");
             Directory.CreateDirectory(round);
             string model = Path.Combine(round, "model.safetensors");
             while (kills < Kills)
@@ -67,7 +67,7 @@ public sealed partial class KillResumeTests(Xunit.Abstractions.ITestOutputHelper
             CheckFolder(round);
             AssertSameTensors(reference, model);
         }
-        int leftovers = Directory.GetFiles(folder, "*.tmp", SearchOption.AllDirectories).Length;
+        int leftovers = Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories).Length;
         output.WriteLine($"{kills} kills in {rounds} rounds; {leftovers} temporary files left by kills during a write");
         Assert.InRange(rounds, 1, Kills);
     }

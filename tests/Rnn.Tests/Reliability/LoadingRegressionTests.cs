@@ -15,15 +15,15 @@ public sealed class LoadingRegressionTests : IDisposable
 {
     private const long SmallAllocation = 4 << 20;
 
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-lies-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-lies-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static byte[] CheckpointFile => HostileFiles.All[1].Bytes;
 
     private string Write(byte[] bytes)
     {
-        string path = Path.Combine(folder, $"{Guid.NewGuid():N}.safetensors");
+        string path = Path.Combine(_folder, $"{Guid.NewGuid():N}.safetensors");
         File.WriteAllBytes(path, bytes);
         return path;
     }

@@ -18,9 +18,9 @@ public sealed class NumericalFaultTests : IDisposable
 {
     private static readonly string Corpus = DemoCorpus.Generate(approximateBytes: 20_000, seed: 3);
 
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-numerics-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-numerics-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static (LanguageModel<float> Model, Vocabulary Vocabulary, int[] Train, int[] Validation) Setup(float spectralRadius)
     {
@@ -78,7 +78,7 @@ public sealed class NumericalFaultTests : IDisposable
     public void Trainer_SkippedNonFiniteSteps_NeverReachACheckpoint()
     {
         var (model, vocabulary, train, validation) = Setup(3);
-        string path = Path.Combine(folder, "m.safetensors");
+        string path = Path.Combine(_folder, "m.safetensors");
         int checkpointsChecked = 0;
         var trainer = new Trainer<float>(model, vocabulary, train, validation, Options(clipNorm: 1))
         {

@@ -9,9 +9,9 @@ namespace Rnn.Tests.Training;
 
 public sealed class TrainerTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("rnn-trainer-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("rnn-trainer-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static readonly string Corpus = DemoCorpus.Generate(approximateBytes: 20_000, seed: 3);
 
@@ -42,7 +42,7 @@ public sealed class TrainerTests : IDisposable
         new Trainer<float>(straight, vocabulary, train, validation, Options(optimizer)).Run(new StopCondition(Steps: 30));
 
         // The same run stopped at step 14 (a checkpoint step) and resumed from its file.
-        string path = Path.Combine(folder, $"{optimizer}.safetensors");
+        string path = Path.Combine(_folder, $"{optimizer}.safetensors");
         var (first, _, _, _) = Setup();
         new Trainer<float>(first, vocabulary, train, validation, Options(optimizer)) { CheckpointPath = path }.Run(new StopCondition(Steps: 14));
         var checkpoint = Checkpoint.Load(path);
@@ -69,11 +69,11 @@ public sealed class TrainerTests : IDisposable
     public void Trainer_Checkpoints_WriteLastAndBestAndLeaveNoTemporaryFiles()
     {
         var (model, vocabulary, train, validation) = Setup();
-        string path = Path.Combine(folder, "m.safetensors");
+        string path = Path.Combine(_folder, "m.safetensors");
         new Trainer<float>(model, vocabulary, train, validation, Options()) { CheckpointPath = path }.Run(new StopCondition(Steps: 21));
         Assert.True(File.Exists(path));
-        Assert.True(File.Exists(Path.Combine(folder, "m.best.safetensors")));
-        Assert.Equal(2, Directory.GetFiles(folder).Length);
+        Assert.True(File.Exists(Path.Combine(_folder, "m.best.safetensors")));
+        Assert.Equal(2, Directory.GetFiles(_folder).Length);
         var loaded = Checkpoint.Load(path);
         Assert.Equal(model.Parameters.Values, loaded.CreateModel<float>().Parameters.Values);
         Assert.Equal(vocabulary.ToJson(), loaded.Vocabulary.ToJson());
@@ -84,7 +84,7 @@ public sealed class TrainerTests : IDisposable
     public void Trainer_ResumeOnDifferentText_IsRefused()
     {
         var (model, vocabulary, train, validation) = Setup();
-        string path = Path.Combine(folder, "m.safetensors");
+        string path = Path.Combine(_folder, "m.safetensors");
         new Trainer<float>(model, vocabulary, train, validation, Options()) { CheckpointPath = path }.Run(new StopCondition(Steps: 7));
         var checkpoint = Checkpoint.Load(path);
         int[] other = train.Reverse().ToArray();
