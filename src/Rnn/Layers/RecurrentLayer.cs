@@ -150,7 +150,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         _hasInitialState = !h0.IsEmpty;
         if (_hasInitialState)
         {
-            EnsureLength(ref _initialState, batch * h);
+            Workspace.EnsureLength(ref _initialState, batch * h);
             h0.CopyTo(_initialState);
         }
 
@@ -161,7 +161,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         Gemm.Multiply(false, true, rows, h, InputSize, T.One, x.Span, ldx, u, InputSize, T.Zero, s, lds);
         if (_biasIh is not null && _biasHh is not null)
         {
-            EnsureLength(ref _combinedBias, h);
+            Workspace.EnsureLength(ref _combinedBias, h);
             TensorPrimitives.Add(_parameters.Value(_biasIh), _parameters.Value(_biasHh), _combinedBias.AsSpan(0, h));
             for (int r = 0; r < rows; r++)
             {
@@ -218,7 +218,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         if (!dh0.IsEmpty && dh0.Length != _batch * h)
             throw new ArgumentException($"dh0 has {dh0.Length} elements; expected [B={_batch}, H={h}].", nameof(dh0));
 
-        EnsureLength(ref _deltas, rows * h);
+        Workspace.EnsureLength(ref _deltas, rows * h);
         Span<T> delta = _deltas.AsSpan(0, rows * h);      // Δ [T·B, H]
         ReadOnlySpan<T> s = _states.Span, x = _input.Span;
         _packedWeightHh ??= new PackedMatrix<T>(h, h);
@@ -301,10 +301,5 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         }
         int last = TimeAt(_sequenceLength - 1);
         for (int b = 0; b < _batch; b++) s.Slice((last * _batch + b) * lds, h).CopyTo(hN.Slice(b * h, h));
-    }
-
-    private static void EnsureLength(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length];
     }
 }

@@ -118,16 +118,16 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         _sequenceLength = sequenceLength;
         _batch = batch;
         int rows = sequenceLength * batch, width = o.OutputSize;
-        EnsureLength(ref _input, rows * o.InputSize);
+        Workspace.EnsureLength(ref _input, rows * o.InputSize);
         ToTimeMajor(x, _input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst);
-        for (int l = 0; l < o.NumLayers; l++) EnsureLength(ref _outputs[l], rows * width);
+        for (int l = 0; l < o.NumLayers; l++) Workspace.EnsureLength(ref _outputs[l], rows * width);
 
         _dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
         // Initial and final states go through our own buffers so that the two directions can run on two threads.
         bool hasH0 = !h0.IsEmpty;
         _directions.Prepare(this, forward: true, hasH0);
-        EnsureLength(ref _initialStates, stateSize);
-        EnsureLength(ref _finalStates, stateSize);
+        Workspace.EnsureLength(ref _initialStates, stateSize);
+        Workspace.EnsureLength(ref _finalStates, stateSize);
         if (hasH0) h0.CopyTo(_initialStates);
         for (int l = 0; l < o.NumLayers; l++)
         {
@@ -162,15 +162,15 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (!dh0.IsEmpty) CheckState(dh0.Length, _batch, nameof(dh0));
 
         int maxWidth = Math.Max(width, o.InputSize);
-        EnsureLength(ref _gradientA, rows * maxWidth);
-        EnsureLength(ref _gradientB, rows * maxWidth);
+        Workspace.EnsureLength(ref _gradientA, rows * maxWidth);
+        Workspace.EnsureLength(ref _gradientB, rows * maxWidth);
         Span<T> dOutput = _gradientA.AsSpan(0, rows * width);       // dS of the current layer's output [T·B, D·H]
         if (dy.IsEmpty) dOutput.Clear();
         else ToTimeMajor(dy, dOutput, _sequenceLength, _batch, width, o.BatchFirst);
 
         bool hasDhN = !dhN.IsEmpty;
-        EnsureLength(ref _finalStateGradients, stateSize);
-        EnsureLength(ref _initialStateGradients, stateSize);
+        Workspace.EnsureLength(ref _finalStateGradients, stateSize);
+        Workspace.EnsureLength(ref _initialStateGradients, stateSize);
         if (hasDhN) dhN.CopyTo(_finalStateGradients);
         _directions.Prepare(this, forward: false, hasDhN);
 
@@ -266,8 +266,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>Inverted dropout on layer l's output: each element kept with probability 1 − p and scaled by 1/(1 − p).</summary>
     private void ApplyDropout(int l, int length)
     {
-        EnsureLength(ref _droppedOutputs[l], length);
-        EnsureLength(ref _dropoutMasks[l], length);
+        Workspace.EnsureLength(ref _droppedOutputs[l], length);
+        Workspace.EnsureLength(ref _dropoutMasks[l], length);
         Span<T> mask = _dropoutMasks[l].AsSpan(0, length);
         double p = Options.Dropout;
         T scale = T.CreateChecked(1.0 / (1.0 - p));
@@ -312,10 +312,5 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (actual == states * batch * Options.HiddenSize) return;
         throw new ArgumentException(
             $"{name} has {actual} elements; expected [L·D={states}, B={batch}, H={Options.HiddenSize}] = {states * batch * Options.HiddenSize}.", name);
-    }
-
-    private static void EnsureLength(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length];
     }
 }

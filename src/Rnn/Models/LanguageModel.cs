@@ -21,7 +21,7 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     private T[] _embedded = [];     // [T·B, E]
     private T[] _logits = [];       // [T·B, V]
     private T[] _dEmbedded = [];    // [T·B, E]
-    private T[] _dHidden = [];      // [T·B, H]
+    private T[] _dRnnOutputs = [];      // [T·B, H]
 
     /// <summary>Creates the model and initialises it from <paramref name="seed"/> the way PyTorch initialises each module.</summary>
     public LanguageModel(LanguageModelConfig config, ulong seed = 0)
@@ -66,9 +66,9 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
         Span<T> z = _logits.AsSpan(0, rows * v);
         T loss = SoftmaxCrossEntropy.LossAndGradient<T>(z, targets, v, z);     // z now holds ∂L/∂z
 
-        EnsureLength(ref _dHidden, rows * h);
-        EnsureLength(ref _dEmbedded, rows * e);
-        Span<T> dS = _dHidden.AsSpan(0, rows * h);
+        Workspace.EnsureLength(ref _dRnnOutputs, rows * h);
+        Workspace.EnsureLength(ref _dEmbedded, rows * e);
+        Span<T> dS = _dRnnOutputs.AsSpan(0, rows * h);
         dS.Clear();
         _linear.Backward(_rnn.LastOutput, z, rows, dS);
         _rnn.Backward(dS, default, _dEmbedded.AsSpan(0, rows * e), default);
@@ -100,8 +100,8 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     private void ForwardLogits(ReadOnlySpan<int> inputs, int sequenceLength, int batch, Span<T> state)
     {
         int rows = sequenceLength * batch, e = Config.EmbeddingSize, v = Config.VocabularySize;
-        EnsureLength(ref _embedded, rows * e);
-        EnsureLength(ref _logits, rows * v);
+        Workspace.EnsureLength(ref _embedded, rows * e);
+        Workspace.EnsureLength(ref _logits, rows * v);
         _embedding.Forward(inputs, _embedded.AsSpan(0, rows * e));
         // h0 and h_N share the caller's buffer: the network copies h0 before writing h_N.
         _rnn.Forward(_embedded.AsSpan(0, rows * e), sequenceLength, batch, state, default, state);
@@ -124,10 +124,5 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     {
         if (state.Length != StateSize(batch))
             throw new ArgumentException($"state has {state.Length} elements; expected [L={Config.NumLayers}, B={batch}, H={Config.HiddenSize}].", nameof(state));
-    }
-
-    private static void EnsureLength(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length];
     }
 }

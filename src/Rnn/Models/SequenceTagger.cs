@@ -11,9 +11,9 @@ namespace Rnn.Models;
 /// <summary>A (deep, optionally bidirectional) RNN followed by one linear layer applied at every step.</summary>
 public sealed class SequenceTagger<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private T[] _hidden = [];     // Y [T·B, D·H]
-    private T[] _outputs = [];    // Z [T·B, O]
-    private T[] _dHidden = [];    // ∂E/∂Y [T·B, D·H]
+    private T[] _rnnOutputs = [];     // Y [T·B, D·H]
+    private T[] _scores = [];    // Z [T·B, O]
+    private T[] _dRnnOutputs = [];    // ∂E/∂Y [T·B, D·H]
     private int _rows;
 
     /// <summary>Declares <c>rnn.*</c> and <c>linear.*</c> and initialises them like PyTorch from <paramref name="seed"/>.</summary>
@@ -40,14 +40,14 @@ public sealed class SequenceTagger<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>Runs the model from zero initial states; returns Z [T·B, O], valid until the next forward.</summary>
     /// <param name="x">X [T, B, I].</param>
-    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> x, int sequenceLength, int batch)
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> x, int sequenceLength, int batchSize)
     {
-        _rows = sequenceLength * batch;
-        EnsureLength(ref _hidden, _rows * Rnn.Options.OutputSize);
-        EnsureLength(ref _outputs, _rows * Output.OutputSize);
-        Span<T> y = _hidden.AsSpan(0, _rows * Rnn.Options.OutputSize);
-        Rnn.Forward(x, sequenceLength, batch, h0: default, y, hN: default);
-        Span<T> z = _outputs.AsSpan(0, _rows * Output.OutputSize);
+        _rows = sequenceLength * batchSize;
+        Workspace.EnsureLength(ref _rnnOutputs, _rows * Rnn.Options.OutputSize);
+        Workspace.EnsureLength(ref _scores, _rows * Output.OutputSize);
+        Span<T> y = _rnnOutputs.AsSpan(0, _rows * Rnn.Options.OutputSize);
+        Rnn.Forward(x, sequenceLength, batchSize, h0: default, y, hN: default);
+        Span<T> z = _scores.AsSpan(0, _rows * Output.OutputSize);
         Output.Forward(y, _rows, z);
         return z;
     }
@@ -55,15 +55,10 @@ public sealed class SequenceTagger<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Back-propagates ∂E/∂Z [T·B, O] of the last forward, accumulating (+=) into <see cref="Parameters"/>' gradients.</summary>
     public void Backward(ReadOnlySpan<T> dOutputs)
     {
-        EnsureLength(ref _dHidden, _rows * Rnn.Options.OutputSize);
-        Span<T> dy = _dHidden.AsSpan(0, _rows * Rnn.Options.OutputSize);
+        Workspace.EnsureLength(ref _dRnnOutputs, _rows * Rnn.Options.OutputSize);
+        Span<T> dy = _dRnnOutputs.AsSpan(0, _rows * Rnn.Options.OutputSize);
         dy.Clear();
-        Output.Backward(_hidden.AsSpan(0, dy.Length), dOutputs, _rows, dy);
+        Output.Backward(_rnnOutputs.AsSpan(0, dy.Length), dOutputs, _rows, dy);
         Rnn.Backward(dy, dhN: default, dx: default, dh0: default);
-    }
-
-    private static void EnsureLength(ref T[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new T[length];
     }
 }

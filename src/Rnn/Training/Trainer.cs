@@ -41,7 +41,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly LearningRateSchedule _schedule;
     private readonly BatchStreams _streams;
     private readonly int[] _validation;
-    private readonly T[] _hidden;                 // carried state [L, B, H]
+    private readonly T[] _carriedState;                 // carried state [L, B, H]
     private readonly int[] _inputs, _targets;      // [T, B]
 
     /// <summary>Sets up training of <paramref name="model"/> on <paramref name="train"/> tokens.</summary>
@@ -57,7 +57,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _optimizer = Optimizer<T>.Create(options.Optimizer, model.Parameters, options.LearningRate,
             options.Optimizer == OptimizerKind.Sgd ? options.Momentum : 0);
         _schedule = options.Schedule();
-        _hidden = new T[model.StateSize(options.BatchSize)];
+        _carriedState = new T[model.StateSize(options.BatchSize)];
         _inputs = new int[options.SequenceLength * options.BatchSize];
         _targets = new int[_inputs.Length];
         string hash = Hash(train, validation);
@@ -68,7 +68,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 throw new InvalidDataException("the checkpoint was trained on a different text; resume with the same file (and --val-fraction).");
             State = saved;
             resume.RestoreOptimizer(_optimizer);
-            resume.CarriedState<T>(_hidden.Length)?.CopyTo(_hidden, 0);
+            resume.CarriedState<T>(_carriedState.Length)?.CopyTo(_carriedState, 0);
             model.Rnn.DropoutRandom.SetState(saved.RandomState);
         }
         else
@@ -141,17 +141,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (stop.Duration is TimeSpan d && clock.Elapsed >= d) break;
 
             int chunk = (int)(State.ChunksSeen % _streams.ChunksPerEpoch);
-            if (chunk == 0) Array.Clear(_hidden);     // a new epoch: stream ends do not continue into stream starts
+            if (chunk == 0) Array.Clear(_carriedState);     // a new epoch: stream ends do not continue into stream starts
             _streams.Fill(chunk, _inputs, _targets);
             State.ChunksSeen++;
 
             _model.Parameters.ZeroGradients();
-            double loss = _model.TrainStep(_inputs, _targets, Options.SequenceLength, Options.BatchSize, _hidden);
+            double loss = _model.TrainStep(_inputs, _targets, Options.SequenceLength, Options.BatchSize, _carriedState);
             if (!double.IsFinite(loss) || !Finite.All<T>(_model.Parameters.Gradients))
             {
                 State.SkippedSteps++;
                 consecutiveSkips++;
-                Array.Clear(_hidden);
+                Array.Clear(_carriedState);
                 Warning?.Invoke($"step {State.Step + 1}: the loss or a gradient is not finite; step skipped ({consecutiveSkips} in a row)");
                 if (consecutiveSkips >= Options.MaxSkippedSteps)
                     throw new InvalidOperationException(
@@ -207,7 +207,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         bool best = validationLoss is double v && v < State.BestValidationLoss;
         if (best) State.BestValidationLoss = validationLoss!.Value;
         if (CheckpointPath is null) return;
-        Checkpoint.Save(CheckpointPath, _model, _vocabulary, State, _optimizer, _hidden);
+        Checkpoint.Save(CheckpointPath, _model, _vocabulary, State, _optimizer, _carriedState);
         if (best)
         {
             // "best" is the file just written: copy its bytes (atomically) rather than serialise everything again.
