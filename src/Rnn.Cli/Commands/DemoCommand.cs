@@ -38,7 +38,7 @@ public static class DemoCommand
                 case "bidirectional": SequenceDemos.RunBidirectional(new FutureTokenOptions { Seed = parse.GetValue(seed) }, writer); return ExitCodes.Ok;
                 case "memory": SequenceDemos.RunMemory(new DelayRecallOptions { Seed = parse.GetValue(seed) }, parse.GetValue(output)!, writer); return ExitCodes.Ok;
             }
-            Run(m, parse.GetValue(output)!, parse.GetValue(seed), parse.InvocationConfiguration.Output, TrainCommand.CancelOnCtrlC());
+            Run(m, parse.GetValue(output)!, parse.GetValue(seed), parse.InvocationConfiguration.Output, CommandSteps.CancelOnCtrlC());
             return ExitCodes.Ok;
         });
         return command;
@@ -73,7 +73,7 @@ public static class DemoCommand
         output.WriteLine("Before training, a sample:");
         WriteSample(untrained, vocabulary, seed, output);
 
-        var (model, trainedVocabulary, validation) = TrainCommand.Run(request, output, cancellation);
+        var (model, trainedVocabulary, validation) = TrainingRun.Execute(request, output, cancellation);
         output.WriteLine();
         output.WriteLine("After training, a sample (temperature 0.7):");
         WriteSample(model, trainedVocabulary, seed, output);
@@ -87,7 +87,7 @@ public static class DemoCommand
     {
         output.Write("  > ");
         var indented = new IndentingWriter(output, "  > ");
-        SampleCommand.Write(model, vocabulary, "The ", 300, 0.7, 0, seed, indented);
+        CommandSteps.WriteSample(model, vocabulary, "The ", 300, 0.7, 0, seed, indented);
         output.WriteLine();
         output.WriteLine();
     }

@@ -18,8 +18,8 @@ public static class EvalCommand
         var command = new Command("eval", "Measure a model on a text: cross-entropy, perplexity, bits per token.") { model, file, batch, seq };
         command.SetAction(parse =>
         {
-            var checkpoint = ModelLoader.Load(parse.GetValue(model)!);
-            string text = TrainCommand.ReadText(parse.GetValue(file)!);
+            var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!);
+            string text = CommandSteps.ReadText(parse.GetValue(file)!);
             var lm = checkpoint.CreateModel<float>();
             int[] tokens = checkpoint.Vocabulary.Encode(text);
             if (tokens.Length < 2) throw new UsageException($"{parse.GetValue(file)} has fewer than 2 tokens: nothing to predict.");

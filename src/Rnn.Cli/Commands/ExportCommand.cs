@@ -14,7 +14,7 @@ public static class ExportCommand
         var command = new Command("export", "Write a model as ONNX (opset 14) for ONNX Runtime and other runtimes.") { model, onnx };
         command.SetAction(parse =>
         {
-            var checkpoint = ModelLoader.Load(parse.GetValue(model)!);
+            var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!);
             var lm = checkpoint.CreateModel<float>();
             string destination = parse.GetValue(onnx)!;
             try

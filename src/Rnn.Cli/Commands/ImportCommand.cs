@@ -55,7 +55,7 @@ public static class ImportCommand
                 ? Vocabulary.FromJson(json)
                 : throw new UsageException($"{Path.GetFileName(weights.SourceName)} has no vocabulary: give --vocab (a vocabulary .json or a text to build a character vocabulary from).");
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            return Vocabulary.Build(TrainCommand.ReadText(path), TokenKind.Character);
+            return Vocabulary.Build(CommandSteps.ReadText(path), TokenKind.Character);
         if (!File.Exists(path)) throw new UsageException($"{path}: no such file.");
         try
         {

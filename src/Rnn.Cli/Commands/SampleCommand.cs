@@ -26,39 +26,13 @@ public static class SampleCommand
             if (!(t > 0) || double.IsInfinity(t)) throw new UsageException($"--temperature must be a positive number, not {t}.");
             int k = parse.GetValue(topK);
             if (k < 0) throw new UsageException($"--top-k must be ≥ 0, not {k}.");
-            var checkpoint = ModelLoader.Load(parse.GetValue(model)!);
+            var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!);
             var lm = checkpoint.CreateModel<float>();
             var output = parse.InvocationConfiguration.Output;
-            Write(lm, checkpoint.Vocabulary, parse.GetValue(prime), n, t, k, parse.GetValue(seed), output);
+            CommandSteps.WriteSample(lm, checkpoint.Vocabulary, parse.GetValue(prime), n, t, k, parse.GetValue(seed), output);
             output.WriteLine();
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Writes the prime and then each drawn token as soon as it is drawn.</summary>
-    public static void Write(LanguageModel<float> model, Vocabulary vocabulary, string? prime, int length, double temperature, int topK, ulong seed, TextWriter output)
-    {
-        int[] primeIds = PrimeTokens(vocabulary, prime);
-        if (!string.IsNullOrEmpty(prime)) output.Write(prime);
-        var detokenizer = new Detokenizer(vocabulary);
-        foreach (int id in new Sampler<float>(model, seed) { ExcludedToken = vocabulary.UnknownId }.Generate(primeIds, length, temperature, topK))
-        {
-            output.Write(detokenizer.Next(id));
-            output.Flush();
-        }
-    }
-
-    /// <summary>The prime as token ids; an empty prime starts a fresh line (or sentence).</summary>
-    public static int[] PrimeTokens(Vocabulary vocabulary, string? prime)
-    {
-        if (!string.IsNullOrEmpty(prime))
-        {
-            int[] ids = vocabulary.Encode(prime);
-            if (ids.Length == 0) throw new UsageException("--prime has no tokens the model knows.");
-            return ids;
-        }
-        if (vocabulary.Kind == TokenKind.Word) return [vocabulary.StartId];
-        return [vocabulary.Contains("\n") ? vocabulary.Id("\n") : vocabulary.Count - 1];
     }
 }
