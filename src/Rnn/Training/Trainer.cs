@@ -6,7 +6,6 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Security.Cryptography;
-using Rnn.Diagnostics;
 using Rnn.Models;
 using Rnn.Optim;
 using Rnn.Serialization;
