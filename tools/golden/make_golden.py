@@ -27,7 +27,7 @@ How to run (by hand only -- it is never run by CI; the generated files are commi
         /usr/bin/python3 tools/golden/make_golden.py            # (re)writes tests/golden/*.safetensors
         /usr/bin/python3 tools/golden/make_golden.py --verify   # re-reads every file and checks it
     Needs python3-torch and python3-numpy (Debian packages); no safetensors package: the file
-    format is written and read by the small functions in this script. Output is deterministic
+    format is written and read by tools/common/safetensors_io.py. Output is deterministic
     (fixed per-case seeds, single-threaded torch): re-running gives byte-identical files.
 
 Tolerances (stored per case as metadata `atol` / `rtol`; a tensor matches when
@@ -45,15 +45,16 @@ max|a - e| <= atol + rtol * max|e|)
 """
 
 import hashlib
-import json
 import math
 import os
-import struct
 import sys
 import zlib
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from safetensors_io import load, write_safetensors  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -190,75 +191,6 @@ class Case:
         for p in self.param_names():
             shapes["grad_" + p] = self.param_shape(p)
         return shapes
-
-
-# --------------------------------------------------------------------------------------------
-# safetensors writer / reader (written here; no dependency on the safetensors package)
-# --------------------------------------------------------------------------------------------
-_NP_DTYPE = {"F32": "<f4", "F64": "<f8"}
-
-
-def write_safetensors(path, tensors, metadata):
-    """tensors: list of (name, dtype 'F32'|'F64', numpy array), written in that order."""
-    header = {"__metadata__": dict(metadata)}
-    blobs = []
-    offset = 0
-    for name, dt, arr in tensors:
-        data = np.ascontiguousarray(arr, dtype=_NP_DTYPE[dt]).tobytes(order="C")
-        header[name] = {"dtype": dt, "shape": [int(s) for s in arr.shape],
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    hjson = json.dumps(header, separators=(",", ":"), ensure_ascii=True).encode("utf-8")
-    hjson += b" " * ((-len(hjson)) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(hjson)))
-        f.write(hjson)
-        for b in blobs:
-            f.write(b)
-    os.replace(tmp, path)
-
-
-def read_safetensors(path):
-    """Returns (metadata, {name: (dtype, numpy array)}, ordered names). Checks the container."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 8:
-        raise ValueError("file too short")
-    (n,) = struct.unpack("<Q", raw[:8])
-    if n % 8 != 0:
-        raise ValueError("header length %d is not a multiple of 8" % n)
-    if 8 + n > len(raw):
-        raise ValueError("header runs past end of file")
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    body = raw[8 + n:]
-    metadata = header.pop("__metadata__", None)
-    if metadata is None or not all(isinstance(k, str) and isinstance(v, str)
-                                   for k, v in metadata.items()):
-        raise ValueError("missing or non-string __metadata__")
-    tensors = {}
-    names = []
-    expect_begin = 0
-    # JSON object order is the on-disk order for this writer; check contiguity in that order.
-    for name, info in header.items():
-        dt = info["dtype"]
-        if dt not in _NP_DTYPE:
-            raise ValueError("%s: unsupported dtype %s" % (name, dt))
-        shape = [int(s) for s in info["shape"]]
-        b, e = info["data_offsets"]
-        if b != expect_begin:
-            raise ValueError("%s: gap/overlap at offset %d (expected %d)" % (name, b, expect_begin))
-        itemsize = np.dtype(_NP_DTYPE[dt]).itemsize
-        if e - b != itemsize * int(np.prod(shape, dtype=np.int64)):
-            raise ValueError("%s: byte length %d does not match shape %s" % (name, e - b, shape))
-        arr = np.frombuffer(body[b:e], dtype=_NP_DTYPE[dt]).reshape(shape)
-        tensors[name] = (dt, arr)
-        names.append(name)
-        expect_begin = e
-    if expect_begin != len(body):
-        raise ValueError("%d trailing bytes after last tensor" % (len(body) - expect_begin))
-    return metadata, tensors, names
 
 
 # --------------------------------------------------------------------------------------------
@@ -502,7 +434,9 @@ META_KEYS = ["kind", "input_size", "hidden_size", "num_layers", "bidirectional",
 
 
 def verify_file(path):
-    meta, tensors, names = read_safetensors(path)
+    loaded = load(path, strict=True)
+    meta, names = loaded.metadata, list(loaded.tensors)
+    tensors = {n: (loaded.dtypes[n], a) for n, a in loaded.tensors.items()}
     problems = []
 
     def need(cond, msg):
@@ -592,7 +526,7 @@ def verify_all():
             print("       " + p)
         failures += bool(problems)
         if not problems:
-            meta = read_safetensors(path)[0]
+            meta = load(path).metadata
             for k in ("nonlinearity", "bias", "stacking", "num_layers", "bidirectional", "dtype", "batch_first"):
                 cov.setdefault(k, {}).setdefault(meta[k], 0)
                 cov[k][meta[k]] += 1

@@ -3,7 +3,7 @@
 
 Needs Debian's python3-torch and python3-numpy (apt-get install -y python3-torch python3-numpy); the safetensors
 package is not needed: the format (u64 little-endian header length, JSON header, raw little-endian data) is read and
-written here directly.
+written by tools/common/safetensors_io.py.
 
 1. PyTorch → Rnn: for each configuration, builds Embedding → RNN → Linear under one of the submodule names that
    `rnn import` recognises, and writes into tests/interop/
@@ -17,7 +17,6 @@ written here directly.
    and stored there. Prints the largest relative difference; exits 1 if it exceeds 1e-5.
 """
 import json
-import struct
 import sys
 from pathlib import Path
 
@@ -26,39 +25,11 @@ import torch
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools" / "common"))
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
+
 OUT = ROOT / "tests" / "interop"
 TEXT = "abcdefghijk"          # V = len(TEXT) + 1 tokens: <unk>, then these characters in code point order
-DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
-
-
-def read_safetensors(path):
-    data = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    metadata = header.pop("__metadata__", {})
-    body = data[8 + n:]
-    tensors = {}
-    for name, info in header.items():
-        begin, end = info["data_offsets"]
-        array = np.frombuffer(body[begin:end], dtype=np.dtype(DTYPES[info["dtype"]]).newbyteorder("<"))
-        tensors[name] = array.reshape(info["shape"]).copy()
-    return tensors, metadata
-
-
-def write_safetensors(path, tensors, metadata=None):
-    header, chunks, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
-        dtype = next(k for k, v in DTYPES.items() if array.dtype == v)
-        raw = array.astype(array.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    Path(path).write_bytes(struct.pack("<Q", len(text)) + text + b"".join(chunks))
 
 
 class LanguageModel(nn.Module):
