@@ -46,6 +46,8 @@ public sealed partial class RecurrentLayer<T>
         CheckCellState(dc0.Length, _batch, nameof(dc0));
         switch (Cell)
         {
+            case CellKind.Lstm: BackwardSteps<LstmCell<T>>(dy, lddy, dhN, dh0, dcN, dc0); break;
+            case CellKind.Gru: BackwardSteps<GruCell<T>>(dy, lddy, dhN, dh0, dcN, dc0); break;
             default: BackwardSteps<SimpleCell<T>>(dy, lddy, dhN, dh0, dcN, dc0); break;
         }
     }

@@ -85,8 +85,9 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
     /// <summary>G for a cell: 1 simple, 4 LSTM, 3 GRU.</summary>
     public static int GateCount(CellKind cell) => cell switch
     {
-        CellKind.Rnn => SimpleCell<T>.Gates,
-        _ => throw new NotSupportedException($"The {cell} cell is not implemented yet."),
+        CellKind.Lstm => LstmCell<T>.Gates,
+        CellKind.Gru => GruCell<T>.Gates,
+        _ => SimpleCell<T>.Gates,
     };
 
     /// <summary>
@@ -198,6 +199,8 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
 
         switch (Cell)
         {
+            case CellKind.Lstm: ForwardSteps<LstmCell<T>>(); break;
+            case CellKind.Gru: ForwardSteps<GruCell<T>>(); break;
             default: ForwardSteps<SimpleCell<T>>(); break;
         }
 

@@ -39,6 +39,37 @@ public class GradientCheckTests
         }
     }
 
+    public static TheoryData<CellKind, bool, Stacking, int, bool> GatedConfigurations()
+    {
+        var data = new TheoryData<CellKind, bool, Stacking, int, bool>();
+        foreach (var cell in new[] { CellKind.Lstm, CellKind.Gru })
+            foreach (bool bias in new[] { true, false })
+                foreach (var stacking in Enum.GetValues<Stacking>())
+                    for (int layers = 1; layers <= 3; layers++)
+                        foreach (bool bidirectional in new[] { false, true })
+                            data.Add(cell, bias, stacking, layers, bidirectional);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GatedConfigurations))]
+    public void GatedNetwork_Backward_MatchesCentralDifferences(CellKind cell, bool bias, Stacking stacking, int layers, bool bidirectional)
+    {
+        var options = new RnnOptions
+        {
+            Cell = cell, InputSize = 3, HiddenSize = 4, NumLayers = layers, Bidirectional = bidirectional, Bias = bias, Stacking = stacking,
+        };
+        var results = GradientCheck.Run(options, sequenceLength: 10, batch: 2, seed: 7);
+
+        int expectedTensors = layers * options.NumDirections * (bias ? 4 : 2) + (cell == CellKind.Lstm ? 3 : 2);
+        Assert.Equal(expectedTensors, results.Count);
+        foreach (var r in results)
+        {
+            Assert.True(r.RelativeError < 1e-7, $"{r.Name}: relative error {r.RelativeError:E2} (max abs {r.MaxAbsoluteError:E2})");
+            Assert.Equal(ElementCount(options, r.Name, sequenceLength: 10, batch: 2), r.Count);
+        }
+    }
+
     [Fact]
     public void RecurrentNetwork_BatchFirstBackward_MatchesCentralDifferences()
     {
@@ -59,10 +90,11 @@ public class GradientCheckTests
     private static int ElementCount(RnnOptions o, string name, int sequenceLength, int batch)
     {
         if (name == "x") return sequenceLength * batch * o.InputSize;
-        if (name == "h0") return o.NumLayers * o.NumDirections * batch * o.HiddenSize;
+        if (name is "h0" or "c0") return o.NumLayers * o.NumDirections * batch * o.HiddenSize;
         int layer = int.Parse(name.Split("_l")[1].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture);
-        return name.StartsWith("weight_ih", StringComparison.Ordinal) ? o.HiddenSize * o.LayerInputSize(layer)
-            : name.StartsWith("weight_hh", StringComparison.Ordinal) ? o.HiddenSize * o.HiddenSize
-            : o.HiddenSize;
+        int gateRows = RecurrentLayer<double>.GateCount(o.Cell) * o.HiddenSize;
+        return name.StartsWith("weight_ih", StringComparison.Ordinal) ? gateRows * o.LayerInputSize(layer)
+            : name.StartsWith("weight_hh", StringComparison.Ordinal) ? gateRows * o.HiddenSize
+            : gateRows;
     }
 }
