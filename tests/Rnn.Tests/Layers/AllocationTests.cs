@@ -35,10 +35,13 @@ public class AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    [Fact]
-    public void LanguageModel_TrainStepAfterWarmUp_AllocatesNothing()
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void LanguageModel_TrainStepAfterWarmUp_AllocatesNothing(CellKind cell)
     {
-        var model = new LanguageModel<float>(new LanguageModelConfig { VocabularySize = 11, EmbeddingSize = 4, HiddenSize = 8, NumLayers = 2 }, seed: 1);
+        var model = new LanguageModel<float>(new LanguageModelConfig { Cell = cell, VocabularySize = 11, EmbeddingSize = 4, HiddenSize = 8, NumLayers = 2 }, seed: 1);
         int[] tokens = Enumerable.Range(0, 6 * 2).Select(i => i % 11).ToArray();
         var state = new float[model.StateSize(2)];
         model.TrainStep(tokens, tokens, 6, 2, state);
