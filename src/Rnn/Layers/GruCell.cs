@@ -24,19 +24,19 @@ internal readonly struct GruCell<T> : IRecurrentCell<T> where T : unmanaged, IFl
     public static bool SeparatesHiddenPart => true;
 
     /// <summary>On entry the gate rows hold P_t; on exit r, z, n, with Z_t and h_t written.</summary>
-    public static void Forward(in CellForwardStep<T> step)
+    public static void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers)
     {
         int h = step.HiddenSize, gh = 3 * h, ldGates = step.LdGates;
         Span<T> hiddenPart = step.HiddenPart;
         // Z_t = h_{t-1}·W_hhᵀ + b_hh
-        bool hasBias = !step.BiasHh.IsEmpty;
+        bool hasBias = !buffers.BiasHh.IsEmpty;
         for (int b = 0; b < step.Batch; b++)
         {
-            if (hasBias) step.BiasHh.CopyTo(hiddenPart.Slice(b * gh, gh));
+            if (hasBias) buffers.BiasHh.CopyTo(hiddenPart.Slice(b * gh, gh));
             else hiddenPart.Slice(b * gh, gh).Clear();
         }
         if (!step.PreviousHidden.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, step.WeightHhTransposed, T.One, hiddenPart, gh);
+            Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, buffers.WeightHhTransposed, T.One, hiddenPart, gh);
         for (int b = 0; b < step.Batch; b++)
         {
             Span<T> a = step.Gates.Slice(b * ldGates, gh);
@@ -49,7 +49,7 @@ internal readonly struct GruCell<T> : IRecurrentCell<T> where T : unmanaged, IFl
             TensorPrimitives.MultiplyAdd(r, v[(2 * h)..], n, n);
             Activation.Forward(Nonlinearity.Tanh, n, n);
             // h_t = n + z ⊙ (h_{t-1} − n)
-            Span<T> hidden = step.Hidden.Slice(b * step.LdHidden, h);
+            Span<T> hidden = buffers.Hidden.Slice(b * buffers.LdHidden, h);
             if (step.PreviousHidden.IsEmpty) TensorPrimitives.Negate(n, hidden);
             else TensorPrimitives.Subtract(step.PreviousHidden.Slice(b * step.LdPrevious, h), n, hidden);
             TensorPrimitives.MultiplyAdd(z, hidden, n, hidden);
@@ -57,18 +57,18 @@ internal readonly struct GruCell<T> : IRecurrentCell<T> where T : unmanaged, IFl
     }
 
     /// <summary>From dh_t and the carried direct path, writes Δ_t, Δ^h_t and the new carry z ⊙ dh_t.</summary>
-    public static void Backward(in CellBackwardStep<T> step)
+    public static void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers)
     {
         int h = step.HiddenSize, gh = 3 * h, ldGates = step.LdGates;
-        Span<T> dhAll = step.HiddenGradient;
+        Span<T> dhAll = buffers.HiddenGradient;
         // dh_t += Δ^h_{t+1}·W_hh: h_t entered the next step's Z through W_hh
-        if (!step.NextHiddenDelta.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, step.NextHiddenDelta, gh, step.WeightHh, T.One, dhAll, h);
+        if (!buffers.NextHiddenDelta.IsEmpty)
+            Gemm.Multiply(step.Batch, T.One, buffers.NextHiddenDelta, gh, buffers.WeightHh, T.One, dhAll, h);
         for (int b = 0; b < step.Batch; b++)
         {
             ReadOnlySpan<T> a = step.Gates.Slice(b * ldGates, gh), v = step.HiddenPart.Slice(b * gh, gh), dh = dhAll.Slice(b * h, h);
             ReadOnlySpan<T> previous = step.PreviousHidden.IsEmpty ? default : step.PreviousHidden.Slice(b * step.LdPrevious, h);
-            Span<T> delta = step.Delta.Slice(b * gh, gh), hiddenDelta = step.HiddenDelta.Slice(b * gh, gh), carry = step.HiddenCarry.Slice(b * h, h);
+            Span<T> delta = buffers.Delta.Slice(b * gh, gh), hiddenDelta = buffers.HiddenDelta.Slice(b * gh, gh), carry = buffers.HiddenCarry.Slice(b * h, h);
             for (int j = 0; j < h; j++)
             {
                 T r = a[j], z = a[h + j], n = a[2 * h + j], hPrevious = previous.IsEmpty ? T.Zero : previous[j];

@@ -30,15 +30,15 @@ internal interface IRecurrentCell<T> where T : unmanaged, IFloatingPointIeee754<
     /// saves Z_t, and the hidden path's Δ^h differs from Δ.</summary>
     static abstract bool SeparatesHiddenPart { get; }
 
-    /// <summary>One forward step; see <see cref="CellForwardStep{T}"/>.</summary>
-    static abstract void Forward(in CellForwardStep<T> step);
+    /// <summary>One forward step: the product h_{t-1}·W_hhᵀ and the epilogue that forms h_t (c_t).</summary>
+    static abstract void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers);
 
-    /// <summary>One backward step; see <see cref="CellBackwardStep{T}"/>.</summary>
-    static abstract void Backward(in CellBackwardStep<T> step);
+    /// <summary>One backward step: Δ^h_{next}·W_hh into dh_t, then the gate gradients Δ_t (Δ^h_t) and the direct paths.</summary>
+    static abstract void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers);
 }
 
-/// <summary>The buffers of one forward step. Empty previous states mean zeros.</summary>
-internal readonly ref struct CellForwardStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>What a step sees in both directions: sizes, the previous states and the saved gates. Empty previous states mean zeros.</summary>
+internal readonly ref struct CellStep<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>B.</summary>
     public int Batch { get; init; }
@@ -49,9 +49,6 @@ internal readonly ref struct CellForwardStep<T> where T : unmanaged, IFloatingPo
     /// <summary>The simple cell's activation f.</summary>
     public Nonlinearity Nonlinearity { get; init; }
 
-    /// <summary>W_hhᵀ [H, G·H], packed once per pass.</summary>
-    public PackedMatrix<T> WeightHhTransposed { get; init; }
-
     /// <summary>h_{t-1} [B, <see cref="LdPrevious"/>], or empty.</summary>
     public ReadOnlySpan<T> PreviousHidden { get; init; }
 
@@ -61,14 +58,25 @@ internal readonly ref struct CellForwardStep<T> where T : unmanaged, IFloatingPo
     /// <summary>c_{t-1} [B, H] (LSTM), or empty.</summary>
     public ReadOnlySpan<T> PreviousCell { get; init; }
 
-    /// <summary>[B, <see cref="LdGates"/>]: P_t on entry; on exit what backward needs (gate activations; the simple cell's h_t).</summary>
+    /// <summary>[B, <see cref="LdGates"/>]: forward, P_t on entry and on exit what backward needs (gate activations; the
+    /// simple cell's h_t); backward, read.</summary>
     public Span<T> Gates { get; init; }
 
     /// <summary>Row stride of <see cref="Gates"/>.</summary>
     public int LdGates { get; init; }
 
-    /// <summary>Z_t = h_{t-1}·W_hhᵀ + b_hh [B, G·H] (GRU), written by the step and kept for backward; else empty.</summary>
+    /// <summary>Z_t = h_{t-1}·W_hhᵀ + b_hh [B, G·H] (GRU): written forward, read backward; else empty.</summary>
     public Span<T> HiddenPart { get; init; }
+
+    /// <summary>tanh(c_t) [B, H] (LSTM): written forward, read backward; else empty.</summary>
+    public Span<T> TanhCell { get; init; }
+}
+
+/// <summary>The buffers only a forward step uses.</summary>
+internal readonly ref struct CellForwardBuffers<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>W_hhᵀ [H, G·H], packed once per pass.</summary>
+    public PackedMatrix<T> WeightHhTransposed { get; init; }
 
     /// <summary>b_hh [G·H] where the cell keeps it apart (GRU) and the layer has biases; else empty.</summary>
     public ReadOnlySpan<T> BiasHh { get; init; }
@@ -81,23 +89,11 @@ internal readonly ref struct CellForwardStep<T> where T : unmanaged, IFloatingPo
 
     /// <summary>c_t [B, H] (LSTM), written.</summary>
     public Span<T> Cell { get; init; }
-
-    /// <summary>tanh(c_t) [B, H] (LSTM), written and kept for backward.</summary>
-    public Span<T> TanhCell { get; init; }
 }
 
-/// <summary>The buffers of one backward step (processing order reversed: "next" is the step processed after this one forward).</summary>
-internal readonly ref struct CellBackwardStep<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>The buffers only a backward step uses (processing order reversed: "next" is the step processed after this one forward).</summary>
+internal readonly ref struct CellBackwardBuffers<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>B.</summary>
-    public int Batch { get; init; }
-
-    /// <summary>H.</summary>
-    public int HiddenSize { get; init; }
-
-    /// <summary>The simple cell's activation f.</summary>
-    public Nonlinearity Nonlinearity { get; init; }
-
     /// <summary>W_hh [G·H, H], packed once per pass.</summary>
     public PackedMatrix<T> WeightHh { get; init; }
 
@@ -119,25 +115,4 @@ internal readonly ref struct CellBackwardStep<T> where T : unmanaged, IFloatingP
 
     /// <summary>LSTM's dc [B, H]: on entry f_{next} ⊙ dc_{next} (plus dc_N), on exit f_t ⊙ dc_t.</summary>
     public Span<T> CellCarry { get; init; }
-
-    /// <summary>The saved gates [B, <see cref="LdGates"/>] (the simple cell's h_t).</summary>
-    public ReadOnlySpan<T> Gates { get; init; }
-
-    /// <summary>Row stride of <see cref="Gates"/>.</summary>
-    public int LdGates { get; init; }
-
-    /// <summary>The saved Z_t [B, G·H] (GRU), else empty.</summary>
-    public ReadOnlySpan<T> HiddenPart { get; init; }
-
-    /// <summary>h_{t-1} [B, <see cref="LdPrevious"/>], or empty for zeros.</summary>
-    public ReadOnlySpan<T> PreviousHidden { get; init; }
-
-    /// <summary>Row stride of h_{t-1}.</summary>
-    public int LdPrevious { get; init; }
-
-    /// <summary>c_{t-1} [B, H] (LSTM), or empty for zeros.</summary>
-    public ReadOnlySpan<T> PreviousCell { get; init; }
-
-    /// <summary>The saved tanh(c_t) [B, H] (LSTM).</summary>
-    public ReadOnlySpan<T> TanhCell { get; init; }
 }

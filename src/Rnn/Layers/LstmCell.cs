@@ -24,12 +24,12 @@ internal readonly struct LstmCell<T> : IRecurrentCell<T> where T : unmanaged, IF
     public static bool SeparatesHiddenPart => false;
 
     /// <summary>On entry the gate rows hold P_t; on exit the activations i, f, g, o, with c_t, tanh(c_t) and h_t written.</summary>
-    public static void Forward(in CellForwardStep<T> step)
+    public static void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers)
     {
         int h = step.HiddenSize, ldGates = step.LdGates;
         // a = P_t + h_{t-1}·W_hhᵀ
         if (!step.PreviousHidden.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, step.WeightHhTransposed, T.One, step.Gates, ldGates);
+            Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, buffers.WeightHhTransposed, T.One, step.Gates, ldGates);
         for (int b = 0; b < step.Batch; b++)
         {
             Span<T> a = step.Gates.Slice(b * ldGates, 4 * h);
@@ -37,7 +37,7 @@ internal readonly struct LstmCell<T> : IRecurrentCell<T> where T : unmanaged, IF
             Activation.Forward(Nonlinearity.Sigmoid, a[..(2 * h)], a[..(2 * h)]);   // i, f
             Activation.Forward(Nonlinearity.Tanh, g, g);
             Activation.Forward(Nonlinearity.Sigmoid, o, o);
-            Span<T> c = step.Cell.Slice(b * h, h), tanhC = step.TanhCell.Slice(b * h, h);
+            Span<T> c = buffers.Cell.Slice(b * h, h), tanhC = step.TanhCell.Slice(b * h, h);
             // c_t = f ⊙ c_{t-1} + i ⊙ g
             if (step.PreviousCell.IsEmpty) TensorPrimitives.Multiply(i, g, c);
             else
@@ -47,24 +47,24 @@ internal readonly struct LstmCell<T> : IRecurrentCell<T> where T : unmanaged, IF
             }
             // h_t = o ⊙ tanh(c_t)
             Activation.Forward(Nonlinearity.Tanh, c, tanhC);
-            TensorPrimitives.Multiply(o, tanhC, step.Hidden.Slice(b * step.LdHidden, h));
+            TensorPrimitives.Multiply(o, tanhC, buffers.Hidden.Slice(b * buffers.LdHidden, h));
         }
     }
 
-    /// <summary>From dh_t (entry of <see cref="CellBackwardStep{T}.HiddenGradient"/>) and the carried dc, writes Δ_t = [δi δf δg δo] and f ⊙ dc.</summary>
-    public static void Backward(in CellBackwardStep<T> step)
+    /// <summary>From dh_t (entry of <see cref="CellBackwardBuffers{T}.HiddenGradient"/>) and the carried dc, writes Δ_t = [δi δf δg δo] and f ⊙ dc.</summary>
+    public static void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers)
     {
         int h = step.HiddenSize, ldGates = step.LdGates;
-        Span<T> dhAll = step.HiddenGradient;
+        Span<T> dhAll = buffers.HiddenGradient;
         // dh_t += Δ_{t+1}·W_hh: h_t entered the next step through W_hh
-        if (!step.NextHiddenDelta.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, step.NextHiddenDelta, 4 * h, step.WeightHh, T.One, dhAll, h);
+        if (!buffers.NextHiddenDelta.IsEmpty)
+            Gemm.Multiply(step.Batch, T.One, buffers.NextHiddenDelta, 4 * h, buffers.WeightHh, T.One, dhAll, h);
         for (int b = 0; b < step.Batch; b++)
         {
             ReadOnlySpan<T> a = step.Gates.Slice(b * ldGates, 4 * h);
             ReadOnlySpan<T> tanhC = step.TanhCell.Slice(b * h, h), dh = dhAll.Slice(b * h, h);
             ReadOnlySpan<T> previousC = step.PreviousCell.IsEmpty ? default : step.PreviousCell.Slice(b * h, h);
-            Span<T> delta = step.Delta.Slice(b * 4 * h, 4 * h), dc = step.CellCarry.Slice(b * h, h);
+            Span<T> delta = buffers.Delta.Slice(b * 4 * h, 4 * h), dc = buffers.CellCarry.Slice(b * h, h);
             for (int j = 0; j < h; j++)
             {
                 T i = a[j], f = a[h + j], g = a[2 * h + j], o = a[3 * h + j], tc = tanhC[j];

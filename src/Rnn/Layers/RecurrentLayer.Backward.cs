@@ -71,8 +71,9 @@ public sealed partial class RecurrentLayer<T>
         Span<T> delta = _deltas.AsSpan(0, rows * gh);      // Δ [T·B, G·H]
         if (TCell.SeparatesHiddenPart) Workspace.EnsureLength(ref _hiddenDeltas, rows * gh);
         Span<T> hiddenDelta = TCell.SeparatesHiddenPart ? _hiddenDeltas.AsSpan(0, rows * gh) : delta;   // Δ^h [T·B, G·H]
-        ReadOnlySpan<T> s = _states.Span, x = _input.Span;
-        ReadOnlySpan<T> gates = TCell.GatesAreState ? s : _gates.AsSpan(0, rows * gh);
+        Span<T> s = _states.Span;
+        ReadOnlySpan<T> x = _input.Span;
+        Span<T> gates = TCell.GatesAreState ? s : _gates.AsSpan(0, rows * gh);   // the saved gates [T·B, ldGates], read
         if (_packedWeightHh is null || _packedWeightHh.Rows != gh) _packedWeightHh = new PackedMatrix<T>(gh, h);
         _packedWeightHh.Pack(transpose: false, _parameters.Value(_weightHh), h);
         Span<T> hiddenCarry = default, cellCarry = default;
@@ -90,31 +91,22 @@ public sealed partial class RecurrentLayer<T>
 
         for (int step = _sequenceLength - 1; step >= 0; step--)
         {
-            int t = TimeAt(step), previous = step == 0 ? -1 : TimeAt(step - 1);
+            int t = TimeAt(step);
             Span<T> deltaT = delta.Slice(t * stateRows * TCell.Gates, stateRows * TCell.Gates);
             // dh_t starts as the gradient from outside the recurrence; the simple cell forms δ_t in the same memory
             Span<T> dh = TCell.GatesAreState ? deltaT : _stepGradient.AsSpan(0, stateRows);
             for (int b = 0; b < batch; b++) dy.Slice((t * batch + b) * lddy, h).CopyTo(dh.Slice(b * h, h));
             if (step == _sequenceLength - 1 && !dhN.IsEmpty) TensorPrimitives.Add(dh, dhN, dh);
-            TCell.Backward(new CellBackwardStep<T>
+            int stepRows = stateRows * TCell.Gates;
+            TCell.Backward(StepAt<TCell>(step, gates, ldGates), new CellBackwardBuffers<T>
             {
-                Batch = batch,
-                HiddenSize = h,
-                Nonlinearity = Nonlinearity,
                 WeightHh = _packedWeightHh,
-                NextHiddenDelta = step == _sequenceLength - 1 ? default : hiddenDelta.Slice(TimeAt(step + 1) * stateRows * TCell.Gates, stateRows * TCell.Gates),
+                NextHiddenDelta = step == _sequenceLength - 1 ? default : hiddenDelta.Slice(TimeAt(step + 1) * stepRows, stepRows),
                 HiddenGradient = dh,
                 Delta = deltaT,
-                HiddenDelta = TCell.SeparatesHiddenPart ? hiddenDelta.Slice(t * stateRows * TCell.Gates, stateRows * TCell.Gates) : default,
+                HiddenDelta = TCell.SeparatesHiddenPart ? hiddenDelta.Slice(t * stepRows, stepRows) : default,
                 HiddenCarry = hiddenCarry,
                 CellCarry = cellCarry,
-                Gates = gates[RowSpan(t, ldGates, gh)],
-                LdGates = ldGates,
-                HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan(t * stateRows * TCell.Gates, stateRows * TCell.Gates) : default,
-                PreviousHidden = previous < 0 ? InitialState() : s[RowSpan(previous, lds, h)],
-                LdPrevious = previous < 0 ? h : lds,
-                PreviousCell = TCell.HasCellState ? (previous < 0 ? InitialCell() : _cells.AsSpan(previous * stateRows, stateRows)) : default,
-                TanhCell = TCell.HasCellState ? _tanhCells.AsSpan(t * stateRows, stateRows) : default,
             });
         }
 

@@ -252,26 +252,36 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
         }
         for (int step = 0; step < _sequenceLength; step++)
         {
-            int t = TimeAt(step), previous = step == 0 ? -1 : TimeAt(step - 1);
-            TCell.Forward(new CellForwardStep<T>
+            int t = TimeAt(step);
+            TCell.Forward(StepAt<TCell>(step, gates, ldGates), new CellForwardBuffers<T>
             {
-                Batch = batch,
-                HiddenSize = h,
-                Nonlinearity = Nonlinearity,
                 WeightHhTransposed = _packedWeightHhTransposed,
-                PreviousHidden = previous < 0 ? InitialState() : s[RowSpan(previous, lds, h)],
-                LdPrevious = previous < 0 ? h : lds,
-                PreviousCell = TCell.HasCellState ? (previous < 0 ? InitialCell() : _cells.AsSpan(previous * batch * h, batch * h)) : default,
-                Gates = gates[RowSpan(t, ldGates, gh)],
-                LdGates = ldGates,
-                HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan(t * batch * gh, batch * gh) : default,
                 BiasHh = biasHh,
                 Hidden = s[RowSpan(t, lds, h)],
                 LdHidden = lds,
                 Cell = TCell.HasCellState ? _cells.AsSpan(t * batch * h, batch * h) : default,
-                TanhCell = TCell.HasCellState ? _tanhCells.AsSpan(t * batch * h, batch * h) : default,
             });
         }
+    }
+
+    /// <summary>What step <paramref name="step"/> (in processing order) sees in both directions: sizes, previous states, saved gates.</summary>
+    private CellStep<T> StepAt<TCell>(int step, Span<T> gates, int ldGates) where TCell : struct, IRecurrentCell<T>
+    {
+        int h = HiddenSize, gh = TCell.Gates * h, stateRows = _batch * h, lds = _ldStates;
+        int t = TimeAt(step), previous = step == 0 ? -1 : TimeAt(step - 1);
+        return new CellStep<T>
+        {
+            Batch = _batch,
+            HiddenSize = h,
+            Nonlinearity = Nonlinearity,
+            PreviousHidden = previous < 0 ? InitialState() : _states.Span[RowSpan(previous, lds, h)],
+            LdPrevious = previous < 0 ? h : lds,
+            PreviousCell = TCell.HasCellState ? (previous < 0 ? InitialCell() : _cells.AsSpan(previous * stateRows, stateRows)) : default,
+            Gates = gates[RowSpan(t, ldGates, gh)],
+            LdGates = ldGates,
+            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan(t * stateRows * TCell.Gates, stateRows * TCell.Gates) : default,
+            TanhCell = TCell.HasCellState ? _tanhCells.AsSpan(t * stateRows, stateRows) : default,
+        };
     }
 
     private ReadOnlySpan<T> InitialState() => _hasInitialState ? _initialState.AsSpan(0, _batch * HiddenSize) : default;

@@ -20,14 +20,14 @@ internal readonly struct SimpleCell<T> : IRecurrentCell<T> where T : unmanaged, 
     public static bool SeparatesHiddenPart => false;
 
     /// <summary>On entry the gate rows [B, lds] hold P_t; on exit s_t = f(P_t + previous·Wᵀ).</summary>
-    public static void Forward(in CellForwardStep<T> step)
+    public static void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers)
     {
         int h = step.HiddenSize, batch = step.Batch, lds = step.LdGates;
         Span<T> state = step.Gates;
         if (!step.PreviousHidden.IsEmpty)
         {
             // f is applied inside the product, by each thread to the part of s_t it computed
-            Gemm.MultiplyAndActivate(batch, step.PreviousHidden, step.LdPrevious, step.WeightHhTransposed, state, lds, step.Nonlinearity);
+            Gemm.MultiplyAndActivate(batch, step.PreviousHidden, step.LdPrevious, buffers.WeightHhTransposed, state, lds, step.Nonlinearity);
             return;
         }
         if (lds == h)
@@ -43,15 +43,15 @@ internal readonly struct SimpleCell<T> : IRecurrentCell<T> where T : unmanaged, 
     }
 
     /// <summary>On entry Δ_t [B, H] holds dS_t; on exit δ_t = (dS_t + δ_{t+1}·W) ⊙ f'(s_t).</summary>
-    public static void Backward(in CellBackwardStep<T> step)
+    public static void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers)
     {
         int h = step.HiddenSize, batch = step.Batch, lds = step.LdGates;
-        Span<T> delta = step.Delta;
+        Span<T> delta = buffers.Delta;
         ReadOnlySpan<T> state = step.Gates;
         // ∂net_{t+1}/∂s_t = W, so dS_t += δ_{t+1}·W, then ⊙ f'(s_t) inside the product as in Forward
-        if (!step.NextHiddenDelta.IsEmpty)
+        if (!buffers.NextHiddenDelta.IsEmpty)
         {
-            Gemm.MultiplyAndScaleByDerivative(batch, step.NextHiddenDelta, h, step.WeightHh, delta, h, step.Nonlinearity, state, lds);
+            Gemm.MultiplyAndScaleByDerivative(batch, buffers.NextHiddenDelta, h, buffers.WeightHh, delta, h, step.Nonlinearity, state, lds);
             return;
         }
         if (lds == h)
