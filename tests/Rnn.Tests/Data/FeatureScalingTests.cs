@@ -24,6 +24,14 @@ public sealed class FeatureScalingTests
         Assert.Equal(9, column.Inverse(column.Transform(9)));
     }
 
+    [Fact]
+    public void Fit_ValuesWhoseSumOverflows_RefusedNamingTheColumn()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ColumnScaling.Fit("x", [1e308, 1e308]));
+
+        Assert.Contains("\"x\"", e.Message);
+    }
+
     [Theory]
     [InlineData("""{"target":"y","columns":[{"column":"y","mean":0,"std":0}]}""")]
     [InlineData("""{"target":"y","columns":[{"column":"y","mean":0,"std":-1}]}""")]

@@ -15,7 +15,7 @@ public sealed record ColumnScaling(
     [property: JsonPropertyName("std")] double Std)
 {
     /// <summary>Fits the mean and population standard deviation of <paramref name="values"/>; a standard deviation of 0 becomes 1.</summary>
-    /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty, or so large that the mean or standard deviation overflows.</exception>
     public static ColumnScaling Fit(string column, IEnumerable<double> values)
     {
         double[] fitted = [.. values];
@@ -23,6 +23,8 @@ public sealed record ColumnScaling(
         double mean = fitted.Average();
         double variance = fitted.Sum(x => (x - mean) * (x - mean)) / fitted.Length;
         double std = Math.Sqrt(variance);
+        if (!double.IsFinite(mean) || !double.IsFinite(std))
+            throw new ArgumentException($"The values of \"{column}\" are too large to scale: their mean or standard deviation overflows.", nameof(values));
         return new ColumnScaling(column, mean, std > 0 ? std : 1);
     }
 

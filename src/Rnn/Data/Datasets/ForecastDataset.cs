@@ -191,6 +191,8 @@ public sealed class ForecastDataset
     }
 
     /// <summary>Fits <see cref="FeatureScaling"/> to the first <paramref name="trainingRows"/> rows of every input and the target.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="trainingRows"/> is not in [1, <see cref="RowCount"/>].</exception>
+    /// <exception cref="ArgumentException">A column's values are so large that their mean or standard deviation overflows.</exception>
     public FeatureScaling FitScaling(int trainingRows)
     {
         if (trainingRows <= 0 || trainingRows > RowCount)
