@@ -35,10 +35,7 @@ public sealed class ClassWeightsTests
     [InlineData("neg\t1\nneu\t1\nneg\t2\npos\t1\n", "line 3, column 1:", "already given on line 1")]
     public void Parse_BadLine_RefusedNamingLineAndColumn(string text, string where, string problem)
     {
-        var e = Assert.Throws<InvalidDataException>(() => ClassWeights.Parse(text, "w.tsv", Labels));
-
-        Assert.Contains($"'w.tsv' {where}", e.Message);
-        Assert.Contains(problem, e.Message);
+        DataAssert.Refused(() => ClassWeights.Parse(text, "w.tsv", Labels), "w.tsv", where, problem);
     }
 
     [Fact]

@@ -39,10 +39,7 @@ public sealed class ClassificationDatasetTests
     [InlineData("pos\ta\n\nneg\tb\n", "line 2:", "blank")]
     public void Parse_BadLine_RefusedNamingFileLineAndColumn(string text, string where, string problem)
     {
-        var e = Assert.Throws<InvalidDataException>(() => ClassificationDataset.Parse(text, "train.tsv"));
-
-        Assert.Contains($"'train.tsv' {where}", e.Message);
-        Assert.Contains(problem, e.Message);
+        DataAssert.Refused(() => ClassificationDataset.Parse(text, "train.tsv"), "train.tsv", where, problem);
     }
 
     [Fact]

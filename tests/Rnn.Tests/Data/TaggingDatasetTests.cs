@@ -52,10 +52,7 @@ public sealed class TaggingDatasetTests
     [InlineData("a\tO\nbc\t\n", "line 2, column 4:", "tag after the tab is empty")]
     public void Parse_BadLine_RefusedNamingFileLineAndColumn(string text, string where, string problem)
     {
-        var e = Assert.Throws<InvalidDataException>(() => TaggingDataset.Parse(text, "train.conll"));
-
-        Assert.Contains($"'train.conll' {where}", e.Message);
-        Assert.Contains(problem, e.Message);
+        DataAssert.Refused(() => TaggingDataset.Parse(text, "train.conll"), "train.conll", where, problem);
     }
 
     [Fact]
