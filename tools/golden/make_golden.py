@@ -2,10 +2,11 @@
 """Generate the golden recurrent-network parity cases in tests/golden/ (one .safetensors file per case).
 
 What it does
-    For every case in CASES (the simple cell, kind `rnn`) and GATED_CASES (kinds `lstm` and `gru`)
-    below it draws deterministic random parameters, inputs and upstream gradients, runs a
-    reference network (an explicit time loop under torch autograd, in float64) and writes
-    inputs, parameters, expected outputs and expected gradients to tests/golden/<case>.safetensors,
+    For every case in CASES (the simple cell, kind `rnn`), GATED_CASES (kinds `lstm` and `gru`)
+    and LENGTH_CASES (all three kinds, with per-sequence `lengths`) below it draws deterministic
+    random parameters, inputs and upstream gradients, runs a reference network (an explicit
+    time loop under torch autograd, in float64) and writes inputs, parameters, expected outputs
+    and expected gradients to tests/golden/<case>.safetensors,
     following the schema of docs/GOLDEN.md (metadata keys: kind, input_size, hidden_size,
     num_layers, bidirectional, nonlinearity, bias, stacking, batch_first, dtype, atol, rtol).
 
@@ -19,6 +20,17 @@ What it does
     directions are cross-checked the same way against two independent unidirectional module
     stacks (the reverse one run on the time-flipped input). sigmoid and identity have no
     nn.RNN counterpart and rely on the loop alone.
+
+    Cases with `lengths` follow PyTorch's packed sequences: sequence b has only its first
+    lengths[b] steps; at the others the loop keeps the state and outputs zero, so the reverse
+    direction starts at step lengths[b]-1 from the initial state and the final states are each
+    sequence's own. The module cross-check feeds the modules
+    pack_padded_sequence(x, lengths, enforce_sorted=False) (the towers flip each sequence within
+    its own length). Independently of any padding logic, every such case is also recomputed
+    sequence by sequence (a batch of one, cut to its length, without lengths; parameter gradients
+    summed), which covers the variants no module has. grad_y is nonzero at padded steps, and the
+    script asserts that zeroing it there changes nothing, that y and grad_x are exactly zero
+    there, and that ignoring the lengths would miss the tolerance by far.
 
     F32 cases: values are drawn in float64, rounded to float32, the computation runs in
     float64 on those rounded values, and the results are rounded to float32 ("the exact
@@ -46,6 +58,7 @@ max|a - e| <= atol + rtol * max|e|)
     RELU_MARGIN of 0, so float32 rounding cannot flip a relu derivative between 0 and 1.
 """
 
+import copy
 import hashlib
 import math
 import os
@@ -185,13 +198,54 @@ GATED_CASES = [
     ("gru", True, "concat", 2, 1, "F32", True, 11, 3, 2, 6),
 ]
 
-ALL_CASES = CASES + GATED_CASES
+# Cases with `lengths` (PyTorch's packed sequences): the same fields, then the lengths, one per
+# batch entry, each 1..T. Names end in `_len`.
+LENGTH_CASES = [
+    # simple cell
+    ("tanh", True, "concat", 1, 1, "F64", False, 6, 3, 3, 4, (6, 2, 4)),
+    ("tanh", True, "concat", 2, 2, "F32", False, 9, 4, 3, 5, (3, 9, 1, 6)),
+    ("tanh", False, "separate", 2, 2, "F64", True, 7, 3, 2, 4, (5, 7, 2)),
+    ("tanh", True, "concat", 1, 2, "F64", False, 5, 1, 4, 3, (3,)),
+    ("tanh", True, "concat", 3, 1, "F64", True, 20, 5, 5, 6, (20, 13, 1, 7, 20)),
+    ("relu", True, "concat", 1, 1, "F32", False, 8, 3, 2, 5, (8, 8, 8)),
+    ("relu", False, "concat", 2, 2, "F64", False, 10, 4, 3, 4, (4, 10, 7, 1)),
+    ("relu", True, "separate", 3, 2, "F32", False, 6, 2, 3, 3, (2, 6)),
+    ("sigmoid", True, "concat", 2, 2, "F64", False, 8, 3, 2, 3, (1, 8, 5)),
+    ("sigmoid", False, "separate", 2, 1, "F32", True, 5, 2, 4, 2, (3, 5)),
+    ("identity", True, "concat", 1, 2, "F32", False, 7, 3, 3, 3, (7, 2, 4)),
+    ("identity", True, "separate", 3, 2, "F64", False, 12, 2, 2, 4, (12, 5)),
+    # lstm
+    ("lstm", True, "concat", 1, 1, "F64", False, 6, 3, 3, 4, (6, 2, 4)),
+    ("lstm", True, "concat", 2, 2, "F32", False, 9, 4, 3, 5, (3, 9, 1, 6)),
+    ("lstm", False, "concat", 1, 2, "F64", True, 5, 3, 2, 3, (5, 5, 5)),
+    ("lstm", True, "separate", 2, 2, "F64", False, 8, 3, 4, 4, (2, 8, 5)),
+    ("lstm", True, "separate", 3, 2, "F32", True, 7, 2, 2, 3, (7, 3)),
+    ("lstm", True, "concat", 3, 2, "F64", False, 4, 2, 3, 2, (1, 4)),
+    ("lstm", False, "concat", 2, 1, "F32", False, 12, 1, 5, 5, (9,)),
+    ("lstm", True, "separate", 2, 1, "F64", False, 10, 3, 2, 4, (10, 1, 6)),
+    ("lstm", True, "concat", 1, 2, "F32", False, 20, 5, 6, 7, (17, 20, 3, 11, 8)),
+    ("lstm", False, "separate", 1, 2, "F64", False, 3, 2, 2, 2, (1, 3)),
+    # gru
+    ("gru", True, "concat", 1, 1, "F32", False, 6, 3, 3, 4, (4, 6, 2)),
+    ("gru", True, "concat", 2, 2, "F64", False, 9, 4, 3, 5, (3, 9, 1, 6)),
+    ("gru", False, "concat", 1, 2, "F32", True, 5, 3, 2, 3, (5, 5, 5)),
+    ("gru", True, "separate", 2, 2, "F32", False, 8, 3, 4, 4, (2, 8, 5)),
+    ("gru", True, "separate", 3, 2, "F64", True, 7, 2, 2, 3, (7, 3)),
+    ("gru", True, "concat", 3, 2, "F32", False, 4, 2, 3, 2, (1, 4)),
+    ("gru", False, "concat", 2, 1, "F64", False, 12, 1, 5, 5, (9,)),
+    ("gru", True, "separate", 3, 1, "F32", False, 10, 3, 2, 4, (10, 1, 6)),
+    ("gru", True, "concat", 1, 2, "F64", False, 20, 5, 5, 5, (17, 20, 3, 11, 8)),
+    ("gru", False, "separate", 1, 2, "F32", False, 1, 2, 3, 2, (1, 1)),
+]
+
+ALL_CASES = CASES + GATED_CASES + LENGTH_CASES
 
 
 class Case:
     def __init__(self, spec):
         (self.prefix, self.bias, self.stacking, self.L, self.D, self.dtype, self.batch_first,
-         self.T, self.B, self.I, self.H) = spec
+         self.T, self.B, self.I, self.H) = spec[:11]
+        self.lengths = tuple(int(n) for n in spec[11]) if len(spec) > 11 and spec[11] is not None else None
         if self.prefix in NONLINEARITIES:
             self.kind, self.nl = "rnn", self.prefix
         else:
@@ -200,12 +254,20 @@ class Case:
         assert self.stacking in ("concat", "separate")
         assert self.D in (1, 2) and self.dtype in ("F32", "F64")
         assert min(self.L, self.T, self.B, self.I, self.H) >= 1
+        if self.lengths is not None:
+            assert len(self.lengths) == self.B and all(1 <= n <= self.T for n in self.lengths), self.lengths
 
     @property
     def name(self):
-        return "{}_L{}_D{}_{}_{}_{}_T{}_B{}_I{}_H{}{}".format(
+        return "{}_L{}_D{}_{}_{}_{}_T{}_B{}_I{}_H{}{}{}".format(
             self.prefix, self.L, self.D, self.stacking, "bias" if self.bias else "nobias",
-            self.dtype.lower(), self.T, self.B, self.I, self.H, "_bf" if self.batch_first else "")
+            self.dtype.lower(), self.T, self.B, self.I, self.H, "_bf" if self.batch_first else "",
+            "_len" if self.lengths is not None else "")
+
+    def valid_steps(self):
+        """[T, B] bool: True where step t belongs to sequence b (all True without lengths)."""
+        n = self.lengths if self.lengths is not None else (self.T,) * self.B
+        return np.array([[t < n[b] for b in range(self.B)] for t in range(self.T)], dtype=bool)
 
     @property
     def G(self):
@@ -251,6 +313,8 @@ class Case:
         for p in self.param_names():
             shapes[p] = self.param_shape(p)
         shapes["x"] = seq(I)
+        if self.lengths is not None:
+            shapes["lengths"] = [B]
         for s in self.states:
             shapes[s + "0"] = [LD, B, H]
         shapes["y"] = seq(self.D * H)
@@ -282,9 +346,10 @@ def activation(nl, v):
     raise ValueError(nl)
 
 
-def cell_step(case, p, x_t, state, record_pre=None):
+def cell_step(case, p, x_t, state, record_pre=None, valid=None):
     """One step of one layer and direction. p: the four parameters (b_ih, b_hh None without bias),
-    state: (h,) or (h, c), each [B, H]. Returns the new state tuple."""
+    state: (h,) or (h, c), each [B, H]. Returns the new state tuple. valid ([B] bool or None):
+    the batch rows whose step this is; record_pre only looks at those."""
     w_ih, w_hh, b_ih, b_hh = p
     H = case.H
     h = state[0]
@@ -293,7 +358,10 @@ def cell_step(case, p, x_t, state, record_pre=None):
         if case.bias:
             pre = pre + b_ih + b_hh
         if record_pre is not None:
-            record_pre.append(pre.detach().abs().min().item())
+            if valid is None:
+                record_pre.append(pre.detach().abs().min().item())
+            elif bool(valid.any()):
+                record_pre.append(pre.detach().abs()[valid].min().item())
         return (activation(case.nl, pre),)
     if case.kind == "lstm":
         pre = x_t @ w_ih.t() + h @ w_hh.t()
@@ -321,8 +389,14 @@ def reference_forward(case, params, x, init, record_pre=None):
     """x: [T, B, I] (time-major), init: list over states (h, and c for lstm) of [L*D, B, H].
     Returns y [T, B, D*H] and the list of final states [L*D, B, H].
     If record_pre is a list, the minimum |pre-activation| of each step of the simple cell is
-    appended to it."""
+    appended to it.
+    With lengths, step t of sequence b exists only for t < lengths[b]: at the other steps the state
+    is kept as it is and the output is zero. So the forward direction's final state is the one
+    after step lengths[b]-1, and the reverse direction starts there, from the initial state."""
     T, D = case.T, case.D
+    valid = None
+    if case.lengths is not None:
+        valid = torch.tensor(case.valid_steps())            # [T, B]
     prev = None          # list over directions of [T, B, H] outputs of the previous layer
     finals = [[] for _ in case.states]
     for k in range(case.L):
@@ -340,8 +414,14 @@ def reference_forward(case, params, x, init, record_pre=None):
             hs = [None] * T
             steps = range(T) if d == 0 else range(T - 1, -1, -1)
             for t in steps:
-                state = cell_step(case, p, inp[t], state, record_pre)
-                hs[t] = state[0]
+                if valid is None:
+                    state = cell_step(case, p, inp[t], state, record_pre)
+                    hs[t] = state[0]
+                else:
+                    m = valid[t].unsqueeze(1)                   # [B, 1]
+                    new = cell_step(case, p, inp[t], state, record_pre, valid[t])
+                    state = tuple(torch.where(m, a, b) for a, b in zip(new, state))
+                    hs[t] = torch.where(m, new[0], torch.zeros_like(new[0]))
             for j, s in enumerate(state):
                 finals[j].append(s)
             outs.append(torch.stack(hs, dim=0))
@@ -363,10 +443,31 @@ def nn_module(case, torch_dtype, layers_bidirectional):
 
 
 def run_module(case, module, x, init):
-    """Runs an nn module on time-major x from the initial states; returns (y, [final states])."""
+    """Runs an nn module on time-major x from the initial states; returns (y, [final states]).
+    With lengths, x goes in as pack_padded_sequence(x, lengths, enforce_sorted=False) and y is
+    padded back to T steps with zeros."""
     hx = (init[0], init[1]) if case.kind == "lstm" else init[0]
-    y, hn = module(x, hx)
+    if case.lengths is None:
+        y, hn = module(x, hx)
+    else:
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            x, torch.tensor(case.lengths, dtype=torch.int64), enforce_sorted=False)
+        out, hn = module(packed, hx)
+        y, _ = torch.nn.utils.rnn.pad_packed_sequence(out, total_length=case.T)
     return y, (list(hn) if case.kind == "lstm" else [hn])
+
+
+def flip_sequences(case, seq):
+    """Reverses each sequence in time: [T, B, .] -> [T, B, .]. Without lengths all T steps; with
+    lengths the first lengths[b] steps of sequence b, leaving zeros at its padded steps (its own
+    inverse on the valid steps)."""
+    if case.lengths is None:
+        return torch.flip(seq, dims=[0])
+    n = case.lengths
+    src = torch.tensor([[n[b] - 1 - t if t < n[b] else t for b in range(case.B)] for t in range(case.T)])
+    out = seq[src, torch.arange(case.B).unsqueeze(0)]
+    keep = torch.tensor(case.valid_steps()).unsqueeze(2)
+    return torch.where(keep, out, torch.zeros_like(out))
 
 
 def run_with_grads(case, values, torch_dtype, use_nn=False, use_towers=False, record_pre=None):
@@ -390,7 +491,8 @@ def run_with_grads(case, values, torch_dtype, use_nn=False, use_towers=False, re
         y, finals = run_module(case, module, x, init)
     elif use_towers:
         # `separate` stacking with D=2 == two independent unidirectional stacks; the reverse
-        # one runs on the time-flipped input and its output is flipped back.
+        # one runs on the time-flipped input (each sequence flipped within its own length) and
+        # its output is flipped back.
         params = {}
         ys, fins = [], []
         for d in range(case.D):
@@ -406,8 +508,8 @@ def run_with_grads(case, values, torch_dtype, use_nn=False, use_towers=False, re
             if d == 0:
                 y_d, fin_d = run_module(case, module, x, init_d)
             else:
-                y_d, fin_d = run_module(case, module, torch.flip(x, dims=[0]), init_d)
-                y_d = torch.flip(y_d, dims=[0])
+                y_d, fin_d = run_module(case, module, flip_sequences(case, x), init_d)
+                y_d = flip_sequences(case, y_d)
             ys.append(y_d)
             fins.append(fin_d)
         y = torch.cat(ys, dim=2)
@@ -519,6 +621,10 @@ def build_case(case, stats):
 
     # Cross-check the loop against torch.nn.RNN / LSTM / GRU (float64) wherever they apply.
     nn_err, nn_out = nn_disagreement(case, ref, values)
+    seq_err = None
+    if case.lengths is not None:
+        check_padding(case, ref, values)
+        seq_err = per_sequence_disagreement(case, ref, values)
 
     # Round to the case's dtype.
     if case.dtype == "F32":
@@ -538,6 +644,16 @@ def build_case(case, stats):
         sim_ratio = None
         if nn_out is not None:
             sim_ratio = max(tol_ratio(nn_out[n], expected[n], float(atol_s), float(rtol_s)) for n in expected)
+
+    # How far an implementation that ignores the lengths would land from the expected values.
+    ignore_ratio = None
+    if case.lengths is not None:
+        unpacked = copy.copy(case)
+        unpacked.lengths = None
+        wrong = run_with_grads(unpacked, values, torch.float64)
+        ignore_ratio = max(tol_ratio(wrong[n], expected[n], float(atol_s), float(rtol_s)) for n in expected)
+        if min(case.lengths) < case.T:
+            assert ignore_ratio > 1e3, "%s: lengths barely matter (%g)" % (case.name, ignore_ratio)
 
     metadata = {
         "kind": case.kind,
@@ -561,23 +677,77 @@ def build_case(case, stats):
 
     all_vals = dict(values)
     all_vals.update(expected)
+    if case.lengths is not None:
+        all_vals["lengths"] = np.array(case.lengths, dtype=np.int64)
     shapes = case.expected_shapes()
     tensors = []
     for name, shape in shapes.items():
         a = stored(name, all_vals[name])
         assert list(a.shape) == shape, (case.name, name, a.shape, shape)
-        tensors.append((name, case.dtype, a))
+        tensors.append((name, "I64" if name == "lengths" else case.dtype, a))
     path = os.path.join(OUT_DIR, case.name + ".safetensors")
     write_safetensors(path, tensors, metadata)
     stats.append({
         "name": case.name, "kind": case.kind, "seed_attempt": attempt, "bytes": os.path.getsize(path),
         "max_abs_y": float(np.max(np.abs(expected["y"]))),
         "min_pre": min_pre, "nn_err": nn_err, "sim_ratio": sim_ratio, "atol": atol_s,
-        "dtype": case.dtype,
+        "dtype": case.dtype, "lengths": case.lengths, "ignore_ratio": ignore_ratio, "T": case.T,
+        "seq_err": seq_err,
     })
 
 
 SEQ_TENSORS = ("x", "y", "grad_y", "grad_x")
+
+
+def per_sequence_disagreement(case, ref, values):
+    """For a case with lengths: runs every sequence on its own, as a batch of one cut to its own
+    length, through the loop without lengths, and returns the largest disagreement with the
+    batched results (relative to 1 + max|value|): y and grad_x on the valid steps, the final
+    states, grad_h0 (grad_c0) per sequence, and the parameter gradients summed over sequences.
+    It needs no padding logic at all, so it checks the lengths rules for every variant, also
+    those no PyTorch module has."""
+    worst = 0.0
+
+    def compare(name, a, e):
+        nonlocal worst
+        err = float(np.max(np.abs(a - e))) / (1.0 + float(np.max(np.abs(e))))
+        assert err <= NNRNN_TOL, "%s: per-sequence run differs in %s: %g" % (case.name, name, err)
+        worst = max(worst, err)
+
+    param_grads = {"grad_" + n: 0.0 for n in case.param_names()}
+    for b, n_b in enumerate(case.lengths):
+        one = copy.copy(case)
+        one.lengths, one.T, one.B = None, n_b, 1
+        v = {n: values[n] for n in case.param_names()}
+        for n in ("x", "grad_y"):
+            v[n] = values[n][:n_b, b:b + 1]
+        for st in case.states:
+            v[st + "0"] = values[st + "0"][:, b:b + 1]
+            v["grad_%s_n" % st] = values["grad_%s_n" % st][:, b:b + 1]
+        out = run_with_grads(one, v, torch.float64)
+        for n in ("y", "grad_x"):
+            compare(n, out[n], ref[n][:n_b, b:b + 1])
+        for st in case.states:
+            for n in (st + "_n", "grad_%s0" % st):
+                compare(n, out[n], ref[n][:, b:b + 1])
+        for n in param_grads:
+            param_grads[n] = param_grads[n] + out[n]
+    for n, a in param_grads.items():
+        compare(n, a, ref[n])
+    return worst
+
+
+def check_padding(case, ref, values):
+    """For a case with lengths: y and grad_x are exactly zero at padded steps, grad_y is not (so
+    an implementation that lets it through is caught), and zeroing grad_y there changes nothing."""
+    pad = ~case.valid_steps()
+    assert np.all(ref["y"][pad] == 0) and np.all(ref["grad_x"][pad] == 0), case.name
+    assert np.all(values["grad_y"][pad] != 0), case.name
+    masked = dict(values)
+    masked["grad_y"] = np.where(pad[:, :, None], 0.0, values["grad_y"])
+    again = run_with_grads(case, masked, torch.float64)
+    for n, a in ref.items():
+        assert np.array_equal(again[n], a), "%s: grad_y at padded steps changes %s" % (case.name, n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -623,16 +793,24 @@ def verify_file(path):
     if problems:
         return problems, None, None
     T, B = (xs[1], xs[0]) if bf else (xs[0], xs[1])
+    lengths = None
+    if "lengths" in tensors:
+        dt, a = tensors["lengths"]
+        need(dt == "I64" and list(a.shape) == [B] and bool(np.all((a >= 1) & (a <= T))),
+             "lengths must be I64 [B] with values 1..T")
+        if problems:
+            return problems, None, None
+        lengths = tuple(int(n) for n in a)
     prefix = meta["nonlinearity"] if meta["kind"] == "rnn" else meta["kind"]
     case = Case((prefix, meta["bias"] == "true", meta["stacking"], int(meta["num_layers"]),
                  2 if meta["bidirectional"] == "true" else 1, meta["dtype"], bf, T, B,
-                 int(meta["input_size"]), int(meta["hidden_size"])))
+                 int(meta["input_size"]), int(meta["hidden_size"]), lengths))
     want = case.expected_shapes()
     need(set(names) == set(want), "tensor set differs: extra %s missing %s"
          % (sorted(set(names) - set(want)), sorted(set(want) - set(names))))
     for n in names:
         dt, a = tensors[n]
-        need(dt == meta["dtype"], "%s dtype %s" % (n, dt))
+        need(dt == ("I64" if n == "lengths" else meta["dtype"]), "%s dtype %s" % (n, dt))
         if n in want:
             need(list(a.shape) == want[n], "%s shape %s, want %s" % (n, list(a.shape), want[n]))
         need(bool(np.all(np.isfinite(a))), "%s has non-finite values" % n)
@@ -658,6 +836,15 @@ def verify_file(path):
         r = tol_ratio(a, tm(n), atol, rtol)
         worst = max(worst, r)
         need(r <= 1e-3, "%s: recomputation differs (ratio %g)" % (n, r))
+    if lengths is not None:
+        try:
+            per_sequence_disagreement(case, out, values)
+        except AssertionError as ex:
+            problems.append(str(ex))
+        pad = ~case.valid_steps()
+        for n in ("y", "grad_x"):
+            need(bool(np.all(tm(n)[pad] == 0)), "%s is not zero at padded steps" % n)
+        need(bool(np.all(tm("grad_y")[pad] != 0)), "grad_y is zero at some padded step")
     try:
         nn_err, _ = nn_disagreement(case, out, values)
     except AssertionError as ex:
@@ -691,12 +878,13 @@ def verify_all():
         if not problems:
             meta = load(path).metadata
             kind = meta["kind"]
+            feature = dict(meta, lengths="true" if f.endswith("_len.safetensors") else "false")
             for k in ("kind", "nonlinearity", "bias", "stacking", "num_layers", "bidirectional", "dtype",
-                      "batch_first"):
+                      "batch_first", "lengths"):
                 if k == "nonlinearity" and kind != "rnn":
                     continue
-                cov.setdefault(kind, {}).setdefault(k, {}).setdefault(meta[k], 0)
-                cov[kind][k][meta[k]] += 1
+                cov.setdefault(kind, {}).setdefault(k, {}).setdefault(feature[k], 0)
+                cov[kind][k][feature[k]] += 1
     if files != expected_names:
         print("FAIL file list differs from the case lists: extra %s missing %s"
               % (sorted(set(files) - set(expected_names)), sorted(set(expected_names) - set(files))))
@@ -726,14 +914,22 @@ def main(argv):
             "  atol=" + s["atol"] if s["atol"] == F32_LOOSE_ATOL else "",
             "  (reseeded x%d, min|pre| %.2g)" % (s["seed_attempt"], s["min_pre"]) if s["seed_attempt"] else ""))
     for kind in KINDS:
-        ks = [s for s in stats if s["kind"] == kind]
-        nn = [s["nn_err"] for s in ks if s["nn_err"] is not None]
-        f64 = [s["sim_ratio"] for s in ks if s["dtype"] == "F64" and s["sim_ratio"] is not None]
-        f32 = [s["sim_ratio"] for s in ks if s["dtype"] == "F32"]
-        print("%-5s %3d cases, %7d bytes; nn cross-checked %d, worst loop-vs-nn %.1e; worst F64 nn/tolerance %.2g;"
-              " worst F32 float32-run/tolerance %.2g" % (
-                  kind, len(ks), sum(s["bytes"] for s in ks), len(nn), max(nn, default=0.0),
-                  max(f64, default=0.0), max(f32, default=0.0)))
+        for with_lengths in (False, True):
+            ks = [s for s in stats if s["kind"] == kind and (s["lengths"] is not None) == with_lengths]
+            nn = [s["nn_err"] for s in ks if s["nn_err"] is not None]
+            f64 = [s["sim_ratio"] for s in ks if s["dtype"] == "F64" and s["sim_ratio"] is not None]
+            f32 = [s["sim_ratio"] for s in ks if s["dtype"] == "F32"]
+            print("%-5s %-8s %3d cases, %7d bytes; nn cross-checked %2d, worst loop-vs-nn %.1e;"
+                  " worst F64 nn/tolerance %.2g; worst F32 float32-run/tolerance %.2g" % (
+                      kind, "lengths" if with_lengths else "", len(ks), sum(s["bytes"] for s in ks), len(nn),
+                      max(nn, default=0.0), max(f64, default=0.0), max(f32, default=0.0)))
+    seq = [s["seq_err"] for s in stats if s["seq_err"] is not None]
+    if seq:
+        print("cases with lengths: %d checked sequence by sequence, worst disagreement %.1e" % (len(seq), max(seq)))
+    ignored = [s["ignore_ratio"] for s in stats if s["lengths"] is not None and min(s["lengths"]) < s["T"]]
+    if ignored:
+        print("cases with a length below T: ignoring the lengths misses the tolerance by %.2g to %.2g times"
+              % (min(ignored), max(ignored)))
     digest = hashlib.sha256()
     for n in sorted(names):
         with open(os.path.join(OUT_DIR, n + ".safetensors"), "rb") as f:
