@@ -91,23 +91,20 @@ public sealed partial class RecurrentLayer<T>
 
         for (int step = _sequenceLength - 1; step >= 0; step--)
         {
-            int t = TimeAt(step);
-            Span<T> deltaT = delta.Slice(t * stateRows * TCell.Gates, stateRows * TCell.Gates);
+            int t = TimeAt(step), active = ActiveRows(step), continued = ContinuedRows(step);
+            int stepRows = stateRows * TCell.Gates;
+            Span<T> deltaT = delta.Slice(t * stepRows, stepRows);
+            // rows past their end: Δ = Δ^h = 0, so they add nothing to the step before nor to the whole-sequence products
+            deltaT[(active * gh)..].Clear();
+            if (TCell.SeparatesHiddenPart) hiddenDelta.Slice(t * stepRows + active * gh, (batch - active) * gh).Clear();
             // dh_t starts as the gradient from outside the recurrence; the simple cell forms δ_t in the same memory
             Span<T> dh = TCell.GatesAreState ? deltaT : _stepGradient.AsSpan(0, stateRows);
-            for (int b = 0; b < batch; b++) dy.Slice((t * batch + b) * lddy, h).CopyTo(dh.Slice(b * h, h));
-            if (step == _sequenceLength - 1 && !dhN.IsEmpty) TensorPrimitives.Add(dh, dhN, dh);
-            int stepRows = stateRows * TCell.Gates;
-            TCell.Backward(StepAt<TCell>(step, gates, ldGates), new CellBackwardBuffers<T>
-            {
-                WeightHh = _packedWeightHh,
-                NextHiddenDelta = step == _sequenceLength - 1 ? default : hiddenDelta.Slice(TimeAt(step + 1) * stepRows, stepRows),
-                HiddenGradient = dh,
-                Delta = deltaT,
-                HiddenDelta = TCell.SeparatesHiddenPart ? hiddenDelta.Slice(t * stepRows, stepRows) : default,
-                HiddenCarry = hiddenCarry,
-                CellCarry = cellCarry,
-            });
+            for (int b = 0; b < active; b++) dy.Slice((t * batch + b) * lddy, h).CopyTo(dh.Slice(b * h, h));
+            // dh_N enters each row at its last step in processing order
+            if (!dhN.IsEmpty && continued < active)
+                TensorPrimitives.Add(dh[(continued * h)..(active * h)], dhN[(continued * h)..(active * h)], dh[(continued * h)..(active * h)]);
+            BackwardRows<TCell>(step, 0, ContinuingRows(step), gates, ldGates, hiddenDelta, dh, hiddenCarry, cellCarry);
+            BackwardRows<TCell>(step, ContinuingRows(step), active, gates, ldGates, hiddenDelta, dh, hiddenCarry, cellCarry);
         }
 
         if (_sequenceLength == 0)
@@ -118,8 +115,7 @@ public sealed partial class RecurrentLayer<T>
             return;
         }
 
-        int first = TimeAt(0);
-        ReadOnlySpan<T> firstHiddenDelta = hiddenDelta.Slice(first * stateRows * TCell.Gates, stateRows * TCell.Gates);
+        ReadOnlySpan<T> firstHiddenDelta = FirstHiddenDeltas(hiddenDelta, gh);
         // dh0 = Δ^h_first·W_hh: h0 enters the first step through W_hh; GRU adds its direct path z ⊙ dh
         if (!dh0.IsEmpty)
         {
@@ -155,6 +151,26 @@ public sealed partial class RecurrentLayer<T>
                 TensorPrimitives.Add(dbHh, hiddenDelta.Slice(r * gh, gh), dbHh);
             }
         }
+    }
+
+    /// <summary>Backward step <paramref name="step"/> of the rows [from, to): dh += Δ^h_next·W_hh and the cell's epilogue.</summary>
+    private void BackwardRows<TCell>(int step, int from, int to, Span<T> gates, int ldGates, Span<T> hiddenDelta, Span<T> dh,
+        Span<T> hiddenCarry, Span<T> cellCarry) where TCell : struct, IRecurrentCell<T>
+    {
+        if (from == to) return;
+        int h = HiddenSize, gh = TCell.Gates * h, rows = to - from, stepRows = _batch * gh, t = TimeAt(step);
+        // Δ of the rows: the simple cell's Δ is dh itself
+        Span<T> delta = TCell.GatesAreState ? dh.Slice(from * h, rows * h) : _deltas.AsSpan(t * stepRows + from * gh, rows * gh);
+        TCell.Backward(StepAt<TCell>(step, from, to, gates, ldGates), new CellBackwardBuffers<T>
+        {
+            WeightHh = _packedWeightHh!,
+            NextHiddenDelta = step == _sequenceLength - 1 ? default : hiddenDelta.Slice(TimeAt(step + 1) * stepRows + from * gh, rows * gh),
+            HiddenGradient = dh.Slice(from * h, rows * h),
+            Delta = delta,
+            HiddenDelta = TCell.SeparatesHiddenPart ? hiddenDelta.Slice(t * stepRows + from * gh, rows * gh) : default,
+            HiddenCarry = hiddenCarry.IsEmpty ? default : hiddenCarry.Slice(from * h, rows * h),
+            CellCarry = cellCarry.IsEmpty ? default : cellCarry.Slice(from * h, rows * h),
+        });
     }
 
     private static void PassThrough(ReadOnlySpan<T> final, Span<T> initial)

@@ -37,6 +37,9 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
     private T[] _initialCell = [];      // c0 [B, H] (LSTM)
     private bool _hasInitialState, _hasInitialCell;
     private int _sequenceLength, _batch;
+    private int[] _lengths = [];        // per batch row, longest first; used only while _hasLengths [B]
+    private int[] _activeRows = [];     // B_t, the rows still running at step t [T]
+    private bool _hasLengths;           // false when every row runs all T steps: the loop is then exactly the plain one
     private T[] _gates = [];            // P, then the saved gate activations [T·B, G·H] (gated cells; the simple cell uses H)
     private T[] _hiddenParts = [];      // Z = H_prev·W_hhᵀ + b_hh [T·B, G·H] (GRU)
     private T[] _cells = [], _tanhCells = [];   // c_t, tanh(c_t) [T·B, H] (LSTM)
@@ -165,8 +168,13 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
     /// <param name="hN">The final state [B, H] (h_{T−1}, or h_0 when reverse), or empty.</param>
     /// <param name="c0">LSTM: the initial cell state [B, H], or empty for zeros.</param>
     /// <param name="cN">LSTM: the final cell state [B, H], or empty.</param>
+    /// <param name="lengths">
+    /// Per-sequence lengths [B], each in 1..T and sorted longest first, or empty for T each: row b runs only its first
+    /// lengths[b] steps (the reverse direction starts at lengths[b]−1), its later rows of S are zero, and its final
+    /// state is the one after its own last step.
+    /// </param>
     public void Forward(ReadOnlyMemory<T> x, int ldx, int sequenceLength, int batch, ReadOnlySpan<T> h0,
-        Memory<T> states, int lds, Span<T> hN, ReadOnlySpan<T> c0 = default, Span<T> cN = default)
+        Memory<T> states, int lds, Span<T> hN, ReadOnlySpan<T> c0 = default, Span<T> cN = default, ReadOnlySpan<int> lengths = default)
     {
         int h = HiddenSize, rows = sequenceLength * batch;
         ArgumentOutOfRangeException.ThrowIfNegative(sequenceLength);
@@ -177,6 +185,7 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
         CheckState(hN.Length, batch, nameof(hN));
         CheckCellState(c0.Length, batch, nameof(c0));
         CheckCellState(cN.Length, batch, nameof(cN));
+        SetLengths(lengths, sequenceLength, batch);
 
         _input = x;
         _ldInput = ldx;
@@ -252,46 +261,64 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
         }
         for (int step = 0; step < _sequenceLength; step++)
         {
-            int t = TimeAt(step);
-            TCell.Forward(StepAt<TCell>(step, gates, ldGates), new CellForwardBuffers<T>
-            {
-                WeightHhTransposed = _packedWeightHhTransposed,
-                BiasHh = biasHh,
-                Hidden = s[RowSpan(t, lds, h)],
-                LdHidden = lds,
-                Cell = TCell.HasCellState ? _cells.AsSpan(t * batch * h, batch * h) : default,
-            });
+            // rows [0, continuing) carry the state of the previous step; rows [continuing, active) start here from h0
+            int t = TimeAt(step), active = ActiveRows(step), continuing = ContinuingRows(step);
+            ForwardRows<TCell>(step, 0, continuing, gates, ldGates, biasHh);
+            ForwardRows<TCell>(step, continuing, active, gates, ldGates, biasHh);
+            // finished rows output zero (and keep the whole-sequence products of backward free of them)
+            for (int b = active; b < batch; b++) s.Slice((t * batch + b) * lds, h).Clear();
         }
     }
 
-    /// <summary>What step <paramref name="step"/> (in processing order) sees in both directions: sizes, previous states, saved gates.</summary>
-    private CellStep<T> StepAt<TCell>(int step, Span<T> gates, int ldGates) where TCell : struct, IRecurrentCell<T>
+    /// <summary>Step <paramref name="step"/> of the rows [from, to): the product with W_hh and the cell's epilogue.</summary>
+    private void ForwardRows<TCell>(int step, int from, int to, Span<T> gates, int ldGates, ReadOnlySpan<T> biasHh)
+        where TCell : struct, IRecurrentCell<T>
     {
-        int h = HiddenSize, gh = TCell.Gates * h, stateRows = _batch * h, lds = _ldStates;
-        int t = TimeAt(step), previous = step == 0 ? -1 : TimeAt(step - 1);
+        if (from == to) return;
+        int t = TimeAt(step), h = HiddenSize, lds = _ldStates;
+        TCell.Forward(StepAt<TCell>(step, from, to, gates, ldGates), new CellForwardBuffers<T>
+        {
+            WeightHhTransposed = _packedWeightHhTransposed!,
+            BiasHh = biasHh,
+            Hidden = _states.Span[Rows(t, from, to, lds, h)],
+            LdHidden = lds,
+            Cell = TCell.HasCellState ? _cells.AsSpan((t * _batch + from) * h, (to - from) * h) : default,
+        });
+    }
+
+    /// <summary>
+    /// What step <paramref name="step"/> (in processing order) sees for the rows [from, to) in both directions: sizes,
+    /// previous states (h0 and c0 for rows that start at this step), saved gates.
+    /// </summary>
+    private CellStep<T> StepAt<TCell>(int step, int from, int to, Span<T> gates, int ldGates) where TCell : struct, IRecurrentCell<T>
+    {
+        int h = HiddenSize, gh = TCell.Gates * h, rows = to - from, lds = _ldStates;
+        int t = TimeAt(step), previous = from < ContinuingRows(step) ? TimeAt(step - 1) : -1;
         return new CellStep<T>
         {
-            Batch = _batch,
+            Batch = rows,
             HiddenSize = h,
             Nonlinearity = Nonlinearity,
-            PreviousHidden = previous < 0 ? InitialState() : _states.Span[RowSpan(previous, lds, h)],
+            PreviousHidden = previous < 0 ? InitialRows(_initialState, _hasInitialState, from, to) : _states.Span[Rows(previous, from, to, lds, h)],
             LdPrevious = previous < 0 ? h : lds,
-            PreviousCell = TCell.HasCellState ? (previous < 0 ? InitialCell() : _cells.AsSpan(previous * stateRows, stateRows)) : default,
-            Gates = gates[RowSpan(t, ldGates, gh)],
+            PreviousCell = TCell.HasCellState
+                ? (previous < 0 ? InitialRows(_initialCell, _hasInitialCell, from, to) : _cells.AsSpan((previous * _batch + from) * h, rows * h))
+                : default,
+            Gates = gates[Rows(t, from, to, ldGates, gh)],
             LdGates = ldGates,
-            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan(t * stateRows * TCell.Gates, stateRows * TCell.Gates) : default,
-            TanhCell = TCell.HasCellState ? _tanhCells.AsSpan(t * stateRows, stateRows) : default,
+            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan((t * _batch + from) * gh, rows * gh) : default,
+            TanhCell = TCell.HasCellState ? _tanhCells.AsSpan((t * _batch + from) * h, rows * h) : default,
         };
     }
 
-    private ReadOnlySpan<T> InitialState() => _hasInitialState ? _initialState.AsSpan(0, _batch * HiddenSize) : default;
-
-    private ReadOnlySpan<T> InitialCell() => _hasInitialCell ? _initialCell.AsSpan(0, _batch * HiddenSize) : default;
+    /// <summary>Rows [from, to) of an initial state [B, H], or empty (zeros) when there is none.</summary>
+    private ReadOnlySpan<T> InitialRows(T[] initial, bool hasInitial, int from, int to) =>
+        hasInitial ? initial.AsSpan(from * HiddenSize, (to - from) * HiddenSize) : default;
 
     private int TimeAt(int step) => Reverse ? _sequenceLength - 1 - step : step;
 
-    /// <summary>The rows of step t in a [T·B, ld] buffer, through the first <paramref name="width"/> columns of the last.</summary>
-    private Range RowSpan(int t, int ld, int width) => (t * _batch * ld)..((t * _batch + _batch - 1) * ld + width);
+    /// <summary>Rows [from, to) of step t in a [T·B, ld] buffer, through the first <paramref name="width"/> columns of the last.</summary>
+    private Range Rows(int t, int from, int to, int ld, int width) => ((t * _batch + from) * ld)..((t * _batch + to - 1) * ld + width);
 
     private void CopyFinalState(ReadOnlySpan<T> s, int lds, Span<T> final, T[] initial, bool hasInitial)
     {
@@ -302,8 +329,7 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
             else final.Clear();
             return;
         }
-        int last = TimeAt(_sequenceLength - 1);
-        for (int b = 0; b < _batch; b++) s.Slice((last * _batch + b) * lds, h).CopyTo(final.Slice(b * h, h));
+        for (int b = 0; b < _batch; b++) s.Slice((LastTime(b) * _batch + b) * lds, h).CopyTo(final.Slice(b * h, h));
     }
 
     // The checks format their message only when they fail: a training step must not allocate.

@@ -31,6 +31,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     private T[] _initialCellGradients = [], _finalCellGradients = [];       // dc0, dcN [L·D, B, H] (LSTM)
     private int _sequenceLength, _batch;
     private bool _forwardDone;
+    private readonly SortedBatch _sorted = new();    // the lengths of the last forward pass, longest first, and the order
 
     /// <summary>Creates the network, declaring its parameters in <paramref name="parameters"/> (a new set if null)
     /// and initialising them from <paramref name="seed"/> with PyTorch's uniform(−1/√H, 1/√H).</summary>
@@ -94,7 +95,10 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
                 if (p is not null) random.FillUniform(Parameters.Value(p), -bound, bound);
     }
 
-    /// <summary>The top layer's output of the last forward pass, time-major [T·B, D·H], valid until the next forward.</summary>
+    /// <summary>
+    /// The top layer's output of the last forward pass, time-major [T·B, D·H], valid until the next forward; its batch rows are
+    /// sorted longest first when that pass had lengths not already in that order (the y of <see cref="Forward"/> is in the batch order).
+    /// </summary>
     public ReadOnlySpan<T> LastOutput => _outputs[^1].AsSpan(0, _sequenceLength * _batch * Options.OutputSize);
 
     /// <summary>
@@ -108,8 +112,14 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     /// <param name="hN">Final states [L·D, B, H], or empty.</param>
     /// <param name="c0">LSTM: initial cell states [L·D, B, H], or empty for zeros.</param>
     /// <param name="cN">LSTM: final cell states [L·D, B, H], or empty.</param>
+    /// <param name="lengths">
+    /// Per-sequence lengths [B], each in 1..T, in any order, or empty for T each (PyTorch's packed sequences): sequence b
+    /// has only its first lengths[b] steps; later steps change no state and output zero in y; the reverse direction
+    /// starts at step lengths[b]−1 from h0; hN (cN) hold each sequence's state after its own last step. The next
+    /// <see cref="Backward"/> follows the same lengths.
+    /// </param>
     public void Forward(ReadOnlySpan<T> x, int sequenceLength, int batch, ReadOnlySpan<T> h0, Span<T> y, Span<T> hN,
-        ReadOnlySpan<T> c0 = default, Span<T> cN = default)
+        ReadOnlySpan<T> c0 = default, Span<T> cN = default, ReadOnlySpan<int> lengths = default)
     {
         var o = Options;
         int d = o.NumDirections, h = o.HiddenSize, stateSize = o.NumLayers * d * batch * h;
@@ -121,12 +131,13 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (!hN.IsEmpty) CheckState(hN.Length, batch, nameof(hN));
         CheckCellState(c0.Length, batch, nameof(c0));
         CheckCellState(cN.Length, batch, nameof(cN));
+        _sorted.Set(lengths, sequenceLength, batch);
 
         _sequenceLength = sequenceLength;
         _batch = batch;
         int rows = sequenceLength * batch, width = o.OutputSize;
         Workspace.EnsureLength(ref _input, rows * o.InputSize);
-        ToTimeMajor(x, _input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst);
+        ToTimeMajor(x, _input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst, _sorted.Order);
         for (int l = 0; l < o.NumLayers; l++) Workspace.EnsureLength(ref _outputs[l], rows * width);
 
         _dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
@@ -135,12 +146,12 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         _directions.Prepare(this, forward: true, hasH0, hasC0);
         Workspace.EnsureLength(ref _initialStates, stateSize);
         Workspace.EnsureLength(ref _finalStates, stateSize);
-        if (hasH0) h0.CopyTo(_initialStates);
+        if (hasH0) _sorted.ToSorted(h0, _initialStates, h);
         if (o.HasCellState)
         {
             Workspace.EnsureLength(ref _initialCells, stateSize);
             Workspace.EnsureLength(ref _finalCells, stateSize);
-            if (hasC0) c0.CopyTo(_initialCells);
+            if (hasC0) _sorted.ToSorted(c0, _initialCells, h);
         }
         for (int l = 0; l < o.NumLayers; l++)
         {
@@ -149,16 +160,17 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             else for (int dir = 0; dir < d; dir++) ForwardLayer(l, dir, hasH0, hasC0);
             if (_dropoutApplied && l < o.NumLayers - 1) ApplyDropout(l, rows * width);
         }
-        if (!hN.IsEmpty) _finalStates.AsSpan(0, stateSize).CopyTo(hN);
-        if (!cN.IsEmpty) _finalCells.AsSpan(0, stateSize).CopyTo(cN);
+        if (!hN.IsEmpty) _sorted.FromSorted(_finalStates.AsSpan(0, stateSize), hN, h);
+        if (!cN.IsEmpty) _sorted.FromSorted(_finalCells.AsSpan(0, stateSize), cN, h);
 
-        if (!y.IsEmpty) FromTimeMajor(_outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst);
+        if (!y.IsEmpty) FromTimeMajor(_outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst, _sorted.Order);
         _forwardDone = true;
     }
 
     /// <summary>
-    /// BPTT through every layer and direction of the last forward pass. Parameter gradients are
-    /// accumulated (+=); <paramref name="dx"/> and <paramref name="dh0"/> are overwritten.
+    /// BPTT through every layer and direction of the last forward pass, with its lengths. Parameter gradients are
+    /// accumulated (+=); <paramref name="dx"/> and <paramref name="dh0"/> are overwritten. With lengths, dy at a
+    /// sequence's padded steps has no effect and dx there is zero.
     /// </summary>
     /// <param name="dy">∂E/∂y [T, B, D·H] (or [B, T, D·H] when batch-first), or empty for zero.</param>
     /// <param name="dhN">∂E/∂h_N [L·D, B, H], or empty for zero.</param>
@@ -185,17 +197,17 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         Workspace.EnsureLength(ref _gradientB, rows * maxWidth);
         Span<T> dOutput = _gradientA.AsSpan(0, rows * width);       // dS of the current layer's output [T·B, D·H]
         if (dy.IsEmpty) dOutput.Clear();
-        else ToTimeMajor(dy, dOutput, _sequenceLength, _batch, width, o.BatchFirst);
+        else ToTimeMajor(dy, dOutput, _sequenceLength, _batch, width, o.BatchFirst, _sorted.Order);
 
         bool hasDhN = !dhN.IsEmpty, hasDcN = !dcN.IsEmpty;
         Workspace.EnsureLength(ref _finalStateGradients, stateSize);
         Workspace.EnsureLength(ref _initialStateGradients, stateSize);
-        if (hasDhN) dhN.CopyTo(_finalStateGradients);
+        if (hasDhN) _sorted.ToSorted(dhN, _finalStateGradients, h);
         if (o.HasCellState)
         {
             Workspace.EnsureLength(ref _finalCellGradients, stateSize);
             Workspace.EnsureLength(ref _initialCellGradients, stateSize);
-            if (hasDcN) dcN.CopyTo(_finalCellGradients);
+            if (hasDcN) _sorted.ToSorted(dcN, _finalCellGradients, h);
         }
         _directions.Prepare(this, forward: false, hasDhN, hasDcN);
 
@@ -218,9 +230,9 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
                 }
             if (l == 0)
             {
-                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, _sequenceLength, _batch, o.InputSize, o.BatchFirst);
-                if (!dh0.IsEmpty) _initialStateGradients.AsSpan(0, stateSize).CopyTo(dh0);
-                if (!dc0.IsEmpty) _initialCellGradients.AsSpan(0, stateSize).CopyTo(dc0);
+                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, _sequenceLength, _batch, o.InputSize, o.BatchFirst, _sorted.Order);
+                if (!dh0.IsEmpty) _sorted.FromSorted(_initialStateGradients.AsSpan(0, stateSize), dh0, h);
+                if (!dc0.IsEmpty) _sorted.FromSorted(_initialCellGradients.AsSpan(0, stateSize), dc0, h);
             }
             else
             {
@@ -243,7 +255,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             _outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
             _finalStates.AsSpan(index * stateRows, stateRows),
             cells && hasC0 ? _initialCells.AsSpan(index * stateRows, stateRows) : default,
-            cells ? _finalCells.AsSpan(index * stateRows, stateRows) : default);
+            cells ? _finalCells.AsSpan(index * stateRows, stateRows) : default,
+            _sorted.Lengths);
     }
 
     private void BackwardLayer(int l, int dir, bool hasDhN, bool hasDcN)
@@ -315,21 +328,33 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         return buffers;
     }
 
-    private static void ToTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst)
+    /// <summary>Copies a sequence into time-major order, batch row order[i] (or i without an order) to row i.</summary>
+    private static void ToTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst,
+        ReadOnlySpan<int> order)
     {
-        if (!batchFirst) { source.CopyTo(destination); return; }
-        for (int b = 0; b < batch; b++)
+        if (!batchFirst && order.IsEmpty) { source.CopyTo(destination); return; }
+        for (int i = 0; i < batch; i++)
+        {
+            int b = order.IsEmpty ? i : order[i];
             for (int t = 0; t < sequenceLength; t++)
-                source.Slice((b * sequenceLength + t) * features, features).CopyTo(destination.Slice((t * batch + b) * features, features));
+                source.Slice(SequenceRow(t, b, sequenceLength, batch, batchFirst) * features, features).CopyTo(destination.Slice((t * batch + i) * features, features));
+        }
     }
 
-    private static void FromTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst)
+    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
+    private static void FromTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst,
+        ReadOnlySpan<int> order)
     {
-        if (!batchFirst) { source.CopyTo(destination); return; }
-        for (int b = 0; b < batch; b++)
+        if (!batchFirst && order.IsEmpty) { source.CopyTo(destination); return; }
+        for (int i = 0; i < batch; i++)
+        {
+            int b = order.IsEmpty ? i : order[i];
             for (int t = 0; t < sequenceLength; t++)
-                source.Slice((t * batch + b) * features, features).CopyTo(destination.Slice((b * sequenceLength + t) * features, features));
+                source.Slice((t * batch + i) * features, features).CopyTo(destination.Slice(SequenceRow(t, b, sequenceLength, batch, batchFirst) * features, features));
+        }
     }
+
+    private static int SequenceRow(int t, int b, int sequenceLength, int batch, bool batchFirst) => batchFirst ? b * sequenceLength + t : t * batch + b;
 
     // The checks format their message only when they fail: a training step must not allocate.
     private void CheckSequence(int actual, int sequenceLength, int batch, int features, string name)

@@ -1,5 +1,5 @@
 // Runs one golden case (docs/GOLDEN.md; kinds rnn, lstm, gru) through RecurrentNetwork<T> and measures, per tensor,
-// max|a − e| / (atol + rtol·max|e|): ≤ 1 passes.
+// max|a − e| / (atol + rtol·max|e|): ≤ 1 passes. A case may carry per-sequence lengths (I64 [B]).
 using System.Globalization;
 using System.Numerics;
 using Rnn.IO;
@@ -34,8 +34,6 @@ public static class GoldenCase
             "gru" => CellKind.Gru,
             _ => throw new InvalidDataException($"unknown kind '{kind}'; this test knows rnn, lstm and gru"),
         };
-        if (file.Contains("lengths"))
-            throw new NotSupportedException("the case has per-sequence 'lengths', which the network does not support yet");
         var options = new RnnOptions
         {
             Cell = cell,
@@ -68,7 +66,9 @@ public static class GoldenCase
         var y = new T[Tensor<T>(file, "y").Length];
         var hN = new T[h0.Length];
         var cN = new T[c0.Length];
-        network.Forward(x, sequenceLength, batch, h0, y, hN, c0, cN);
+        // lengths (I64 [B]), when the case has them: PyTorch's packed sequences
+        int[] lengths = file.Contains("lengths") ? file.ReadInt32("lengths") : [];
+        network.Forward(x, sequenceLength, batch, h0, y, hN, c0, cN, lengths);
 
         var dx = new T[x.Length];
         var dh0 = new T[h0.Length];

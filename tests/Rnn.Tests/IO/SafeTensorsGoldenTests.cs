@@ -23,6 +23,14 @@ public class SafeTensorsGoldenTests
             Assert.NotEmpty(file.Tensors);
             foreach (TensorInfo t in file.Tensors)
             {
+                if (t.DType == SafeTensorsDType.I64)
+                {
+                    // lengths: integers, each a valid sequence length
+                    long[] values = file.ReadInt64(t.Name);
+                    Assert.Equal(t.ElementCount, values.Length);
+                    Assert.All(values, v => Assert.InRange(v, 1, int.MaxValue));
+                    continue;
+                }
                 double[] asDouble = file.ReadDouble(t.Name);
                 float[] asSingle = file.ReadSingle(t.Name);
                 Assert.Equal(t.ElementCount, asDouble.Length);
@@ -44,7 +52,8 @@ public class SafeTensorsGoldenTests
         foreach (TensorInfo t in original.Tensors)
         {
             int[] shape = [.. t.Shape];
-            if (t.DType == SafeTensorsDType.F32) writer.Add(t.Name, original.ReadSingle(t.Name), shape);
+            if (t.DType == SafeTensorsDType.I64) writer.Add(t.Name, original.ReadInt64(t.Name), shape);
+            else if (t.DType == SafeTensorsDType.F32) writer.Add(t.Name, original.ReadSingle(t.Name), shape);
             else writer.Add(t.Name, original.ReadDouble(t.Name), shape);
         }
 

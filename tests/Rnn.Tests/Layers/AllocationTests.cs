@@ -7,10 +7,13 @@ namespace Rnn.Tests.Layers;
 public class AllocationTests
 {
     [Theory]
-    [InlineData(CellKind.Rnn)]
-    [InlineData(CellKind.Lstm)]
-    [InlineData(CellKind.Gru)]
-    public void RecurrentNetwork_TrainStepAfterWarmUp_AllocatesNothing(CellKind cell)
+    [InlineData(CellKind.Rnn, false)]
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Gru, false)]
+    [InlineData(CellKind.Rnn, true)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, true)]
+    public void RecurrentNetwork_TrainStepAfterWarmUp_AllocatesNothing(CellKind cell, bool withLengths)
     {
         var options = new RnnOptions { Cell = cell, InputSize = 5, HiddenSize = 8, NumLayers = 2, Bidirectional = true, Dropout = 0.2 };
         var rnn = new RecurrentNetwork<float>(options, seed: 1)
@@ -22,10 +25,11 @@ public class AllocationTests
         var dx = new float[x.Length];
         var h = new float[4 * 3 * 8];
         var c = new float[options.HasCellState ? h.Length : 0];
+        int[] lengths = withLengths ? [4, 7, 1] : [];   // unsorted: the batch is reordered and back
         void Step()
         {
             rnn.Parameters.ZeroGradients();
-            rnn.Forward(x, 7, 3, h, y, h, c, c);
+            rnn.Forward(x, 7, 3, h, y, h, c, c, lengths);
             rnn.Backward(y, h, dx, h, c, c);
         }
         Step();
