@@ -1,7 +1,8 @@
 // Central-difference gradient check of the whole RNN (any cell), in float64:
 //   E(θ) = Σ y ⊙ G + Σ h_N ⊙ G_h (+ Σ c_N ⊙ G_c for LSTM)   (fixed random G, G_h, G_c: every output and final state matters)
 //   numeric ∂E/∂θ_i = (E(θ + ε e_i) − E(θ − ε e_i)) / 2ε
-// compared with BPTT's analytic gradient for every parameter, x, h0 (and c0 for LSTM).
+// compared with BPTT's analytic gradient for every parameter, x, h0 (and c0 for LSTM); optionally with per-sequence
+// lengths, where G stays nonzero at padded steps, so that any leak of them into a gradient shows.
 using Rnn.Layers;
 using Rnn.Tensors;
 
@@ -24,7 +25,9 @@ public static class GradientCheck
     /// Builds a float64 RNN with <paramref name="options"/>, random x, h0 and upstream gradients from
     /// <paramref name="seed"/>, and compares the BPTT gradient of every parameter, x and h0 with central differences.
     /// </summary>
-    public static IReadOnlyList<GradientCheckResult> Run(RnnOptions options, int sequenceLength, int batch, ulong seed = 1, double epsilon = 1e-5)
+    /// <param name="lengths">Per-sequence lengths [B] (see <see cref="RecurrentNetwork{T}.Forward"/>), or null for T each.</param>
+    public static IReadOnlyList<GradientCheckResult> Run(RnnOptions options, int sequenceLength, int batch, ulong seed = 1, double epsilon = 1e-5,
+        int[]? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -55,7 +58,7 @@ public static class GradientCheck
         var hN = new double[stateSize];
         double Loss()
         {
-            network.Forward(x, sequenceLength, batch, h0, y, hN, c0, cN);
+            network.Forward(x, sequenceLength, batch, h0, y, hN, c0, cN, lengths);
             double e = 0;
             for (int i = 0; i < y.Length; i++) e += y[i] * g[i];
             for (int i = 0; i < hN.Length; i++) e += hN[i] * gh[i];

@@ -42,6 +42,44 @@ public class GradientCheckTests
         }
     }
 
+    /// <summary>Every cell with bias × stacking × L ≤ 2 × D, over sequences of unequal lengths.</summary>
+    public static TheoryData<CellKind, bool, Stacking, int, bool> LengthConfigurations()
+    {
+        var data = new TheoryData<CellKind, bool, Stacking, int, bool>();
+        foreach (var cell in Enum.GetValues<CellKind>())
+            foreach (bool bias in new[] { true, false })
+                foreach (var stacking in Enum.GetValues<Stacking>())
+                    for (int layers = 1; layers <= 2; layers++)
+                        foreach (bool bidirectional in new[] { false, true })
+                            data.Add(cell, bias, stacking, layers, bidirectional);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LengthConfigurations))]
+    public void RecurrentNetwork_BackwardWithLengths_MatchesCentralDifferences(CellKind cell, bool bias, Stacking stacking, int layers, bool bidirectional)
+    {
+        var options = new RnnOptions
+        {
+            Cell = cell, InputSize = 3, HiddenSize = 4, NumLayers = layers, Bidirectional = bidirectional, Bias = bias, Stacking = stacking,
+        };
+        // unsorted, with a length of 1, one of T and two equal: the batch is reordered, and rows start and end at many steps
+        int[] lengths = [6, 1, 11, 4, 6];
+        var results = GradientCheck.Run(options, sequenceLength: 11, batch: lengths.Length, seed: 5, lengths: lengths);
+
+        Assert.Equal(layers * options.NumDirections * (bias ? 4 : 2) + (options.HasCellState ? 3 : 2), results.Count);
+        foreach (var r in results)
+            Assert.True(r.RelativeError < 1e-7, $"{r.Name}: relative error {r.RelativeError:E2} (max abs {r.MaxAbsoluteError:E2})");
+    }
+
+    [Fact]
+    public void RecurrentNetwork_BatchFirstBackwardWithLengths_MatchesCentralDifferences()
+    {
+        var options = new RnnOptions { Cell = CellKind.Lstm, InputSize = 2, HiddenSize = 3, NumLayers = 2, Bidirectional = true, BatchFirst = true };
+        foreach (var r in GradientCheck.Run(options, sequenceLength: 10, batch: 3, seed: 3, lengths: [2, 10, 7]))
+            Assert.True(r.RelativeError < 1e-7, $"{r.Name}: {r.RelativeError:E2}");
+    }
+
     [Fact]
     public void RecurrentNetwork_BatchFirstBackward_MatchesCentralDifferences()
     {
