@@ -1,5 +1,6 @@
 // Softmax and cross-entropy fused: p = softmax(z), L = -(1/N) Σ_n log p[n, target_n], ∂L/∂z = (p - onehot)/N.
 // Fusing avoids log(softmax) underflow: log p_i = z_i - max - log Σ_j e^{z_j - max}.
+// Weighted rows (a mask of valid steps, or class weights): L = Σ_n w_n ℓ_n / Σ_n w_n, ∂L/∂z_n = w_n (p_n − onehot_n) / Σ w.
 // N = rows, V = classes.
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -25,20 +26,52 @@ public static class SoftmaxCrossEntropy
         if (n == 0) return T.Zero;
         T total = T.Zero, scale = T.One / T.CreateChecked(n);
         for (int r = 0; r < n; r++)
+            total += RowLossAndGradient(logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
+        return total * scale;
+    }
+
+    /// <summary>
+    /// Returns the weighted mean loss Σ_n w_n ℓ_n / Σ_n w_n and writes ∂L/∂logits = w_n (softmax − onehot) / Σ w: rows of
+    /// weight 0 (padded steps under a 0/1 mask) contribute nothing and get a zero gradient; all weights 0 give 0.
+    /// </summary>
+    /// <param name="logits">[N, V].</param>
+    /// <param name="targets">[N], each in [0, V).</param>
+    /// <param name="classes">V.</param>
+    /// <param name="rowWeights">w [N], each finite and ≥ 0 (for sequences, rows are time-major t·B + b).</param>
+    /// <param name="dLogits">[N, V], overwritten (may be the same span as <paramref name="logits"/>).</param>
+    public static T LossAndGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> targets, int classes, ReadOnlySpan<T> rowWeights, Span<T> dLogits)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = CheckShapes(logits.Length, targets, classes);
+        if (dLogits.Length != logits.Length)
+            throw new ArgumentException($"dLogits has {dLogits.Length} elements; expected [N={n}, V={classes}].", nameof(dLogits));
+        T weightSum = RowWeights.Sum(rowWeights, n);
+        if (weightSum == T.Zero)
         {
-            ReadOnlySpan<T> z = logits.Slice(r * classes, classes);
+            dLogits.Clear();
+            return T.Zero;
+        }
+        T total = T.Zero, scale = T.One / weightSum;
+        for (int r = 0; r < n; r++)
+        {
             Span<T> g = dLogits.Slice(r * classes, classes);
-            int target = targets[r];
-            T zTarget = z[target];
-            T max = TensorPrimitives.Max(z);
-            TensorPrimitives.Subtract(z, max, g);
-            TensorPrimitives.Exp(g, g);
-            T sum = TensorPrimitives.Sum<T>(g);
-            total += (max - zTarget) + T.Log(sum);     // −log p_target; max − z first: no cancellation at large logits
-            TensorPrimitives.Multiply(g, scale / sum, g);
-            g[target] -= scale;
+            if (rowWeights[r] == T.Zero) g.Clear();
+            else total += rowWeights[r] * RowLossAndGradient(logits.Slice(r * classes, classes), targets[r], rowWeights[r] * scale, g);
         }
         return total * scale;
+    }
+
+    /// <summary>−log softmax(z)[target] of one row; writes scale · (softmax(z) − onehot) into <paramref name="g"/>.</summary>
+    private static T RowLossAndGradient<T>(ReadOnlySpan<T> z, int target, T scale, Span<T> g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T zTarget = z[target];
+        T max = TensorPrimitives.Max(z);
+        TensorPrimitives.Subtract(z, max, g);
+        TensorPrimitives.Exp(g, g);
+        T sum = TensorPrimitives.Sum<T>(g);
+        TensorPrimitives.Multiply(g, scale / sum, g);
+        g[target] -= scale;
+        return (max - zTarget) + T.Log(sum);     // −log p_target; max − z first: no cancellation at large logits
     }
 
     /// <summary>Returns the summed loss Σ_n −log softmax(logits[n])[targets[n]] without gradients.</summary>
