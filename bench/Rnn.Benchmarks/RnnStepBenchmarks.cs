@@ -12,9 +12,7 @@ namespace Rnn.Benchmarks;
 [MemoryDiagnoser]
 public class RnnStepBenchmarks
 {
-    private RecurrentNetwork<float> _rnn = null!;
-    private float[] _x = [], _y = [], _g = [], _dx = [];
-    private int _sequenceLength, _batch;
+    private RnnTrainStep _step = null!;
 
     /// <summary>T,B,I,H,L,D.</summary>
     [Params("100,1,64,128,1,1", "100,32,128,128,1,1", "100,32,256,256,2,1", "100,32,256,256,2,2", "50,64,512,512,1,1", "100,32,1024,1024,1,1")]
@@ -24,28 +22,14 @@ public class RnnStepBenchmarks
     public void Setup()
     {
         int[] c = Config.Split(',').Select(int.Parse).ToArray();
-        (_sequenceLength, _batch) = (c[0], c[1]);
-        var options = new RnnOptions { InputSize = c[2], HiddenSize = c[3], NumLayers = c[4], Bidirectional = c[5] == 2 };
-        _rnn = new RecurrentNetwork<float>(options, seed: 1);
-        var random = new SeededRandom(2);
-        _x = new float[_sequenceLength * _batch * options.InputSize];
-        _g = new float[_sequenceLength * _batch * options.OutputSize];
-        _y = new float[_g.Length];
-        _dx = new float[_x.Length];
-        random.FillNormal<float>(_x, 0, 1);
-        random.FillNormal<float>(_g, 0, 1);
+        _step = new RnnTrainStep(new RnnOptions { InputSize = c[2], HiddenSize = c[3], NumLayers = c[4], Bidirectional = c[5] == 2 }, c[0], c[1]);
     }
 
     [Benchmark]
-    public void TrainStep()
-    {
-        _rnn.Parameters.ZeroGradients();
-        _rnn.Forward(_x, _sequenceLength, _batch, default, _y, default);
-        _rnn.Backward(_g, default, _dx, default);
-    }
+    public void TrainStep() => _step.Train();
 
     [Benchmark]
-    public void Forward() => _rnn.Forward(_x, _sequenceLength, _batch, default, _y, default);
+    public void Forward() => _step.Forward();
 }
 
 /// <summary>The character language model's train step: embedding → 2-layer RNN (H 512) → Linear → softmax cross-entropy.</summary>
