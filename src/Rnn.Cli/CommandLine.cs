@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Rnn.Cli.Commands;
 
 namespace Rnn.Cli;
@@ -6,9 +7,19 @@ namespace Rnn.Cli;
 /// <summary>Parses and runs a command line: parse errors are one line each and exit code 2.</summary>
 public static class CommandLine
 {
+    /// <summary>The name people type, shown in every usage line of the help.</summary>
+    public const string Name = "rnn";
+
     /// <summary>The <c>rnn</c> command with all its verbs.</summary>
-    public static RootCommand CreateRoot() => new("rnn: recurrent neural networks — train a text model, sample from it, check BPTT.")
+    /// <remarks>
+    /// A <see cref="RootCommand"/> is named after the entry assembly (Rnn.Cli, or the test host in tests) and the name
+    /// cannot be changed, so the root is a plain command named <c>rnn</c> with the help and version options a
+    /// <see cref="RootCommand"/> would add.
+    /// </remarks>
+    public static Command CreateRoot() => new(Name, "rnn: recurrent neural networks — train a text model, sample from it, check BPTT.")
     {
+        new HelpOption(),
+        new VersionOption(),
         DemoCommand.Create(),
         TrainCommand.Create(),
         SampleCommand.Create(),
@@ -25,7 +36,7 @@ public static class CommandLine
     public static int Run(string[] args, TextWriter output, TextWriter error) => Invoke(CreateRoot(), args, output, error);
 
     /// <summary>Runs <paramref name="root"/> on <paramref name="args"/>.</summary>
-    public static int Invoke(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static int Invoke(Command root, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         error ??= Console.Error;
         var result = root.Parse(args);

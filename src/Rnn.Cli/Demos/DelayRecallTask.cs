@@ -12,34 +12,19 @@ using Rnn.Tensors;
 namespace Rnn.Cli.Demos;
 
 /// <summary>The size of the delay-recall task and of its training run.</summary>
-public sealed record DelayRecallOptions
+public sealed record DelayRecallOptions : SequenceTaskOptions
 {
+    /// <summary>The task's default size.</summary>
+    public DelayRecallOptions()
+        : base(sequenceLength: 60, hiddenSize: 12, steps: 2000, learningRate: 2e-3, testSequences: 512)
+    {
+    }
+
     /// <summary>Dmax: delays 1..Dmax are asked for at once.</summary>
     public int MaxDelay { get; init; } = 20;
 
-    /// <summary>T.</summary>
-    public int SequenceLength { get; init; } = 60;
-
-    /// <summary>B, fresh random sequences every step.</summary>
-    public int BatchSize { get; init; } = 32;
-
-    /// <summary>H.</summary>
-    public int HiddenSize { get; init; } = 12;
-
     /// <summary>The recurrent activation.</summary>
     public Nonlinearity Nonlinearity { get; init; } = Nonlinearity.Tanh;
-
-    /// <summary>Adam steps.</summary>
-    public int Steps { get; init; } = 2000;
-
-    /// <summary>Adam's learning rate.</summary>
-    public double LearningRate { get; init; } = 2e-3;
-
-    /// <summary>Sequences in the held-out test set.</summary>
-    public int TestSequences { get; init; } = 512;
-
-    /// <summary>Seed of the weights and the data.</summary>
-    public ulong Seed { get; init; } = 1;
 }
 
 /// <summary>What the trained network recalls.</summary>

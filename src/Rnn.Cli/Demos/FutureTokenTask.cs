@@ -13,34 +13,19 @@ using Rnn.Tensors;
 namespace Rnn.Cli.Demos;
 
 /// <summary>The size of the task and of its training run.</summary>
-public sealed record FutureTokenOptions
+public sealed record FutureTokenOptions : SequenceTaskOptions
 {
+    /// <summary>The task's default size.</summary>
+    public FutureTokenOptions()
+        : base(sequenceLength: 20, hiddenSize: 32, steps: 600, learningRate: 1e-2, testSequences: 2048)
+    {
+    }
+
     /// <summary>V: distinct input symbols (V + 1 label classes).</summary>
     public int Symbols { get; init; } = 8;
 
     /// <summary>k: how far ahead the label looks.</summary>
     public int Lookahead { get; init; } = 3;
-
-    /// <summary>T.</summary>
-    public int SequenceLength { get; init; } = 20;
-
-    /// <summary>B, fresh random sequences every step.</summary>
-    public int BatchSize { get; init; } = 32;
-
-    /// <summary>H per direction.</summary>
-    public int HiddenSize { get; init; } = 32;
-
-    /// <summary>Adam steps.</summary>
-    public int Steps { get; init; } = 600;
-
-    /// <summary>Adam's learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-2;
-
-    /// <summary>Sequences in the held-out test set.</summary>
-    public int TestSequences { get; init; } = 2048;
-
-    /// <summary>Seed of the weights and the data.</summary>
-    public ulong Seed { get; init; } = 1;
 }
 
 /// <summary>Test accuracy of one model on the task.</summary>

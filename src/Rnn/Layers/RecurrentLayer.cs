@@ -3,7 +3,7 @@
 // Row-major matrices with a leading dimension (ld*) so that inputs and states can be column windows
 // of the wider [T·B, D·H] buffers of a bidirectional stack. Time step t occupies rows t·B .. t·B+B-1.
 //
-// The hot path (see ARCHITECTURE.md):
+// The hot path (see docs/ARCHITECTURE.md):
 //   1. P = X·Uᵀ + b_ih + b_hh                 one GEMM [T·B, I] × [I, H] for all steps
 //   2. s_t = f(P_t + s_{t-1}·Wᵀ)              one small GEMM per step, in processing order
 //   3. δ_t = (dS_t + δ_{t+1}·W) ⊙ f'(s_t)      backward, the only sequential part

@@ -32,6 +32,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("train", "--help")]
+    [InlineData("sample", "--help")]
+    [InlineData("export", "--help")]
+    public void Help_NamesTheCommandPeopleType(params string[] args)
+    {
+        var (code, output, _) = Run(args);
+        Assert.Equal(0, code);
+        string usage = output.Split('\n').SkipWhile(line => line.TrimEnd() != "Usage:").Skip(1).First().Trim();
+        Assert.StartsWith(args[0] == "--help" || args[0] == "-h" ? "rnn [command]" : $"rnn {args[0]} ", usage);
+        Assert.DoesNotContain("Rnn.Cli", output);
+        Assert.DoesNotContain("testhost", output);
+    }
+
+    [Theory]
     [InlineData("gradcheck", "--hidden", "0")]
     [InlineData("gradcheck", "--nonlinearity", "softplus")]
     [InlineData("gradcheck", "--stacking", "diagonal")]

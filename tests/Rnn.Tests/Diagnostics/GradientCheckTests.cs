@@ -35,7 +35,7 @@ public class GradientCheckTests
         foreach (var r in results)
         {
             Assert.True(r.RelativeError < 1e-7, $"{r.Name}: relative error {r.RelativeError:E2} (max abs {r.MaxAbsoluteError:E2})");
-            Assert.True(r.Count > 0);
+            Assert.Equal(ElementCount(options, r.Name, sequenceLength: 10, batch: 2), r.Count);
         }
     }
 
@@ -53,5 +53,16 @@ public class GradientCheckTests
         var options = new RnnOptions { InputSize = 2, HiddenSize = 5, NumLayers = 3, Bidirectional = true };
         foreach (var r in GradientCheck.Run(options, sequenceLength: 40, batch: 1, seed: 11))
             Assert.True(r.RelativeError < 1e-7, $"{r.Name}: {r.RelativeError:E2}");
+    }
+
+    /// <summary>How many values the check must compare for tensor <paramref name="name"/>: every element of it.</summary>
+    private static int ElementCount(RnnOptions o, string name, int sequenceLength, int batch)
+    {
+        if (name == "x") return sequenceLength * batch * o.InputSize;
+        if (name == "h0") return o.NumLayers * o.NumDirections * batch * o.HiddenSize;
+        int layer = int.Parse(name.Split("_l")[1].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture);
+        return name.StartsWith("weight_ih", StringComparison.Ordinal) ? o.HiddenSize * o.LayerInputSize(layer)
+            : name.StartsWith("weight_hh", StringComparison.Ordinal) ? o.HiddenSize * o.HiddenSize
+            : o.HiddenSize;
     }
 }
