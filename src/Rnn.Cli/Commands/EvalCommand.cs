@@ -33,29 +33,32 @@ public static class EvalCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss        {result.Loss:F4} nats per token"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity  {result.Perplexity:F3}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{unit,-11} {result.BitsPerToken:F4}"));
-            if (checkpoint.Vocabulary.Kind == TokenKind.Word) WritePerCharacter(output, checkpoint.Vocabulary, tokens, unknownWords, result);
+            // A character model's figures are per character already; with unknown characters they differ by their spelling.
+            if (checkpoint.Vocabulary.Kind == TokenKind.Word || unknown > 0) WritePerCharacter(output, checkpoint.Vocabulary, tokens, unknownWords, result);
             return ExitCodes.Ok;
         });
         return command;
     }
 
     /// <summary>
-    /// A word model's loss per character, to set beside a character model's: the bits of every prediction over the
-    /// characters they cover (a line end counts as one, as the line break a character model predicts). A word the
-    /// vocabulary lacks is read as &lt;unk&gt; and charged the model's probability of &lt;unk&gt; (learnt from the words
-    /// beyond --max-vocab in training; without it the model never saw &lt;unk&gt; and charges it a great deal) and, to
-    /// name which word it was, log2(K + 1) bits for each of its characters, K being the characters of the vocabulary's
-    /// words: a uniform spelling over them and one escape.
+    /// The loss per character, the same for word and character models so that they can be set side by side: the bits
+    /// of every prediction over the characters they cover (in word mode a line end counts as one, as the line break a
+    /// character model predicts). A token the vocabulary lacks is read as &lt;unk&gt; and charged the model's
+    /// probability of &lt;unk&gt; (learnt from the tokens beyond --max-vocab in training; without it the model never saw
+    /// &lt;unk&gt; and charges it a great deal) and, to name which word or character it was, log2(K + 1) bits for each of
+    /// its characters, K being the characters of the vocabulary's tokens: a uniform spelling over them and one escape.
     /// </summary>
     private static void WritePerCharacter(TextWriter output, Vocabulary vocabulary, int[] tokens, List<string> unknownWords, EvaluationResult result)
     {
         var alphabet = new HashSet<int>();
-        for (int id = vocabulary.EndId + 1; id < vocabulary.Count; id++)
+        for (int id = Math.Max(vocabulary.EndId, vocabulary.UnknownId) + 1; id < vocabulary.Count; id++)
             foreach (var rune in vocabulary.Token(id).EnumerateRunes()) alphabet.Add(rune.Value);
         double spelling = Math.Log2(alphabet.Count + 1);
         long characters = 0, unknownCharacters = 0;
         int unknownIndex = 0;
-        // Word mode starts every text with <s>, so every token after it, unknown ones included, is predicted.
+        // Word mode starts every text with <s>, so every token after it, unknown ones included, is predicted; character
+        // mode predicts all but the first character, which is not charged.
+        if (tokens[0] == vocabulary.UnknownId) unknownIndex++;
         foreach (int id in tokens.AsSpan(1))
         {
             if (id == vocabulary.EndId) characters++;
@@ -69,8 +72,7 @@ public static class EvalCommand
         }
         double bits = (result.TotalNats / Math.Log(2) + unknownCharacters * spelling) / characters;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"characters  {characters} predicted (a line end counts as one; {unknownCharacters} in unknown words, charged p(<unk>) and {spelling:F2} bits a character to spell them)"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bits per character {bits:F4}"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity per character {Math.Pow(2, bits):F3}"));
+            $"characters  {characters} predicted ({unknownCharacters} of them in unknown tokens, charged p(<unk>) and {spelling:F2} bits a character to spell them{(vocabulary.Kind == TokenKind.Word ? "; a line end counts as one" : "")})"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per character {bits:F4} bits, perplexity {Math.Pow(2, bits):F3}"));
     }
 }

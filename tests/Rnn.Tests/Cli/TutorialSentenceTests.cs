@@ -17,7 +17,7 @@ public sealed class SchoolModel : IDisposable
     }
 
     /// <summary>The corpus: short sentences of school days, among them the tutorial's.</summary>
-    public static string Corpus { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "fixtures", "zh", "school.txt");
+    public static string Corpus { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "fixtures", "school.zh.txt");
 
     /// <summary>The trained model file.</summary>
     public string Path { get; }
@@ -51,7 +51,6 @@ public sealed class TutorialSentenceTests(SchoolModel school) : IClassFixture<Sc
     [Theory]
     [InlineData("我 昨天 上学 迟到 了 ， 老师 批评 了", "我")]
     [InlineData("她昨天没有写作业，老师批评了", "她")]
-    [InlineData("", "我")]
     public void Predict_TheBlankAfterTheTutorialsSentence_IsItsSubject(string prefix, string expected)
     {
         var (code, output, error) = CliRunner.Run("predict", school.Path, prefix, "--top-k", "1");
@@ -111,8 +110,7 @@ public sealed class TutorialSentenceTests(SchoolModel school) : IClassFixture<Sc
 
         Assert.True(code == 0, error);
         Assert.Contains("bits per word", output);
-        Assert.Matches(@"characters  \d+ predicted", output);
-        Assert.Matches(@"bits per character \d+\.\d{4}", output);
-        Assert.Matches(@"perplexity per character \d+\.\d{3}", output);
+        Assert.Matches(@"characters  \d+ predicted \(0 of them in unknown tokens", output);
+        Assert.Matches(@"per character \d+\.\d{4} bits, perplexity \d+\.\d{3}", output);
     }
 }
