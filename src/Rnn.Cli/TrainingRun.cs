@@ -4,6 +4,7 @@ using System.Globalization;
 using Rnn.Data;
 using Rnn.Diagnostics;
 using Rnn.Kernels;
+using Rnn.Layers;
 using Rnn.Models;
 using Rnn.Optim;
 using Rnn.Serialization;
@@ -40,6 +41,9 @@ public sealed record TrainRequest
 
     /// <summary>The recurrent activation.</summary>
     public Nonlinearity Nonlinearity { get; init; } = Nonlinearity.Tanh;
+
+    /// <summary>The recurrent cell (a new model only).</summary>
+    public CellKind Cell { get; init; } = CellKind.Rnn;
 
     /// <summary>Dropout between layers.</summary>
     public double Dropout { get; init; }
@@ -104,6 +108,7 @@ public static class TrainingRun
                 EmbeddingSize = request.EmbeddingSize > 0 ? request.EmbeddingSize : Math.Min(request.HiddenSize, 64),
                 HiddenSize = request.HiddenSize,
                 NumLayers = request.NumLayers,
+                Cell = request.Cell,
                 Nonlinearity = request.Nonlinearity,
                 Dropout = request.Dropout,
             };

@@ -1,22 +1,24 @@
 #!/usr/bin/python3
-"""Generate the golden RNN parity cases in tests/golden/ (one .safetensors file per case).
+"""Generate the golden recurrent-network parity cases in tests/golden/ (one .safetensors file per case).
 
 What it does
-    For every case in CASES below it draws deterministic random parameters, inputs and
-    upstream gradients, runs a reference Elman RNN (an explicit time loop under torch
-    autograd, in float64) and writes inputs, parameters, expected outputs and expected
-    gradients to tests/golden/<case>.safetensors, following the schema of docs/GOLDEN.md
-    (metadata keys: kind, input_size, hidden_size, num_layers, bidirectional, nonlinearity,
-    bias, stacking, batch_first, dtype, atol, rtol).
+    For every case in CASES (the simple cell, kind `rnn`) and GATED_CASES (kinds `lstm` and `gru`)
+    below it draws deterministic random parameters, inputs and upstream gradients, runs a
+    reference network (an explicit time loop under torch autograd, in float64) and writes
+    inputs, parameters, expected outputs and expected gradients to tests/golden/<case>.safetensors,
+    following the schema of docs/GOLDEN.md (metadata keys: kind, input_size, hidden_size,
+    num_layers, bidirectional, nonlinearity, bias, stacking, batch_first, dtype, atol, rtol).
 
-    The reference loop covers every variant (tanh/relu/sigmoid/identity, with/without bias,
-    `concat` (PyTorch) and `separate` stacking, 1/2 directions). Wherever torch.nn.RNN
-    implements the same thing (tanh/relu with concat stacking, or a single direction, where
-    `separate` == `concat`) the loop is cross-checked against nn.RNN in float64 and the script
-    asserts that outputs, h_n and all gradients agree to ~1e-12. tanh/relu cases with `separate`
-    stacking and two directions are cross-checked the same way against two independent
-    unidirectional nn.RNN stacks (the reverse one run on the time-flipped input). sigmoid and
-    identity have no nn.RNN counterpart and rely on the loop alone.
+    The reference loop covers every variant: the simple cell with tanh/relu/sigmoid/identity,
+    LSTM (gates i, f, g, o) and GRU (gates r, z, n) in PyTorch's gate order and parameter layout,
+    with/without bias, `concat` (PyTorch) and `separate` stacking, 1/2 directions. Wherever
+    torch.nn.RNN / nn.LSTM / nn.GRU implements the same thing (concat stacking, or a single
+    direction or layer, where `separate` == `concat`; for the simple cell only tanh and relu) the
+    loop is cross-checked against the module in float64 and the script asserts that outputs,
+    final states and all gradients agree to ~1e-12. Cases with `separate` stacking and two
+    directions are cross-checked the same way against two independent unidirectional module
+    stacks (the reverse one run on the time-flipped input). sigmoid and identity have no
+    nn.RNN counterpart and rely on the loop alone.
 
     F32 cases: values are drawn in float64, rounded to float32, the computation runs in
     float64 on those rounded values, and the results are rounded to float32 ("the exact
@@ -67,13 +69,17 @@ F32_LOOSE_ATOL = "1e-5"
 F64_ATOL, F64_RTOL = "1e-12", "1e-9"
 F32_SAFETY = 4.0        # float32 simulation must pass with tolerance / F32_SAFETY
 RELU_MARGIN = 1e-4      # min |pre-activation| for relu cases
-NNRNN_TOL = 1e-12       # loop vs nn.RNN agreement (relative to 1 + max|value|)
+NNRNN_TOL = 1e-12       # loop vs nn module agreement (relative to 1 + max|value|)
 MAX_FILE_BYTES = 50 * 1024
 
 NONLINEARITIES = ("tanh", "relu", "sigmoid", "identity")
+KINDS = ("rnn", "lstm", "gru")
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}     # rows per hidden unit in each weight and bias
 
 # --------------------------------------------------------------------------------------------
-# Cases: (nonlinearity, bias, stacking, L, D, dtype, batch_first, T, B, I, H)
+# Cases. The first field is the simple cell's nonlinearity (kind `rnn`) or the kind `lstm` /
+# `gru`; it is also the first part of the file name.
+# (name prefix, bias, stacking, L, D, dtype, batch_first, T, B, I, H)
 # --------------------------------------------------------------------------------------------
 CASES = [
     # tanh
@@ -130,12 +136,67 @@ CASES = [
     ("identity", False, "separate", 1, 1, "F64", False, 3, 2, 3, 2),
 ]
 
+GATED_CASES = [
+    # lstm
+    ("lstm", True, "concat", 1, 1, "F64", False, 1, 1, 1, 1),
+    ("lstm", True, "concat", 1, 1, "F32", False, 5, 3, 3, 4),
+    ("lstm", False, "concat", 1, 2, "F64", False, 7, 2, 4, 3),
+    ("lstm", True, "concat", 2, 2, "F64", False, 12, 3, 5, 4),
+    ("lstm", True, "concat", 2, 2, "F32", False, 12, 3, 5, 4),
+    ("lstm", False, "concat", 3, 2, "F32", False, 9, 2, 2, 5),
+    ("lstm", True, "separate", 2, 2, "F64", False, 8, 4, 3, 5),
+    ("lstm", False, "separate", 3, 2, "F32", True, 6, 2, 6, 4),
+    ("lstm", True, "separate", 2, 1, "F64", False, 4, 2, 2, 3),
+    ("lstm", True, "concat", 3, 1, "F32", True, 20, 2, 7, 6),
+    ("lstm", True, "concat", 1, 2, "F32", False, 1, 5, 3, 2),
+    ("lstm", True, "separate", 3, 2, "F64", False, 20, 1, 4, 3),
+    ("lstm", True, "concat", 2, 1, "F64", False, 1, 1, 3, 2),
+    ("lstm", False, "separate", 1, 2, "F32", False, 4, 3, 2, 3),
+    ("lstm", True, "concat", 2, 2, "F32", True, 16, 2, 4, 4),
+    ("lstm", False, "concat", 1, 1, "F32", False, 6, 1, 4, 2),
+    ("lstm", True, "concat", 3, 2, "F64", False, 3, 5, 1, 1),
+    ("lstm", True, "separate", 2, 2, "F32", False, 10, 5, 7, 6),
+    ("lstm", False, "separate", 3, 1, "F64", False, 11, 2, 3, 4),
+    ("lstm", True, "concat", 1, 1, "F64", True, 20, 3, 8, 9),
+    ("lstm", False, "concat", 2, 2, "F64", True, 5, 2, 2, 5),
+    ("lstm", True, "separate", 3, 1, "F32", False, 8, 3, 5, 3),
+    # gru
+    ("gru", True, "concat", 1, 1, "F32", False, 1, 1, 1, 1),
+    ("gru", True, "concat", 1, 1, "F64", False, 9, 2, 2, 3),
+    ("gru", False, "concat", 1, 2, "F32", False, 5, 3, 4, 1),
+    ("gru", True, "concat", 2, 2, "F32", False, 10, 2, 3, 5),
+    ("gru", True, "concat", 2, 2, "F64", False, 10, 2, 3, 5),
+    ("gru", False, "concat", 3, 2, "F64", False, 7, 3, 5, 4),
+    ("gru", True, "separate", 2, 2, "F32", False, 12, 3, 4, 6),
+    ("gru", True, "separate", 3, 2, "F64", True, 9, 2, 3, 4),
+    ("gru", False, "separate", 2, 2, "F64", False, 1, 1, 5, 2),
+    ("gru", True, "concat", 3, 1, "F64", True, 16, 2, 6, 4),
+    ("gru", False, "concat", 2, 1, "F32", False, 7, 4, 1, 7),
+    ("gru", True, "separate", 2, 1, "F32", False, 3, 5, 7, 2),
+    ("gru", False, "concat", 3, 2, "F32", True, 20, 2, 3, 3),
+    ("gru", True, "concat", 1, 1, "F64", False, 2, 1, 1, 1),
+    ("gru", False, "separate", 3, 1, "F32", False, 8, 3, 5, 3),
+    ("gru", True, "concat", 1, 2, "F64", False, 18, 1, 6, 8),
+    ("gru", True, "separate", 3, 2, "F32", False, 14, 2, 3, 5),
+    ("gru", False, "separate", 1, 1, "F64", False, 3, 2, 3, 2),
+    ("gru", True, "concat", 3, 1, "F32", False, 20, 4, 7, 9),
+    ("gru", False, "concat", 2, 2, "F64", True, 4, 2, 2, 7),
+    ("gru", True, "separate", 2, 2, "F64", False, 6, 4, 9, 3),
+    ("gru", True, "concat", 2, 1, "F32", True, 11, 3, 2, 6),
+]
+
+ALL_CASES = CASES + GATED_CASES
+
 
 class Case:
     def __init__(self, spec):
-        (self.nl, self.bias, self.stacking, self.L, self.D, self.dtype, self.batch_first,
+        (self.prefix, self.bias, self.stacking, self.L, self.D, self.dtype, self.batch_first,
          self.T, self.B, self.I, self.H) = spec
-        assert self.nl in NONLINEARITIES
+        if self.prefix in NONLINEARITIES:
+            self.kind, self.nl = "rnn", self.prefix
+        else:
+            self.kind, self.nl = self.prefix, "tanh"
+        assert self.kind in KINDS
         assert self.stacking in ("concat", "separate")
         assert self.D in (1, 2) and self.dtype in ("F32", "F64")
         assert min(self.L, self.T, self.B, self.I, self.H) >= 1
@@ -143,8 +204,17 @@ class Case:
     @property
     def name(self):
         return "{}_L{}_D{}_{}_{}_{}_T{}_B{}_I{}_H{}{}".format(
-            self.nl, self.L, self.D, self.stacking, "bias" if self.bias else "nobias",
+            self.prefix, self.L, self.D, self.stacking, "bias" if self.bias else "nobias",
             self.dtype.lower(), self.T, self.B, self.I, self.H, "_bf" if self.batch_first else "")
+
+    @property
+    def G(self):
+        return GATES[self.kind]
+
+    @property
+    def states(self):
+        """Names of the recurrent state tensors: h, and c for lstm."""
+        return ("h", "c") if self.kind == "lstm" else ("h",)
 
     def layer_input_size(self, k):
         if k == 0:
@@ -165,10 +235,10 @@ class Case:
     def param_shape(self, name):
         k = int(name.split("_l")[1].split("_")[0])
         if name.startswith("weight_ih"):
-            return [self.H, self.layer_input_size(k)]
+            return [self.G * self.H, self.layer_input_size(k)]
         if name.startswith("weight_hh"):
-            return [self.H, self.H]
-        return [self.H]
+            return [self.G * self.H, self.H]
+        return [self.G * self.H]
 
     def expected_shapes(self):
         """Every tensor the file must hold, with its stored shape, in file order."""
@@ -181,20 +251,24 @@ class Case:
         for p in self.param_names():
             shapes[p] = self.param_shape(p)
         shapes["x"] = seq(I)
-        shapes["h0"] = [LD, B, H]
+        for s in self.states:
+            shapes[s + "0"] = [LD, B, H]
         shapes["y"] = seq(self.D * H)
-        shapes["h_n"] = [LD, B, H]
+        for s in self.states:
+            shapes[s + "_n"] = [LD, B, H]
         shapes["grad_y"] = seq(self.D * H)
-        shapes["grad_h_n"] = [LD, B, H]
+        for s in self.states:
+            shapes["grad_%s_n" % s] = [LD, B, H]
         shapes["grad_x"] = seq(I)
-        shapes["grad_h0"] = [LD, B, H]
+        for s in self.states:
+            shapes["grad_%s0" % s] = [LD, B, H]
         for p in self.param_names():
             shapes["grad_" + p] = self.param_shape(p)
         return shapes
 
 
 # --------------------------------------------------------------------------------------------
-# Reference RNN: explicit loop, works for every variant
+# Reference network: explicit loop, works for every variant
 # --------------------------------------------------------------------------------------------
 def activation(nl, v):
     if nl == "tanh":
@@ -208,93 +282,149 @@ def activation(nl, v):
     raise ValueError(nl)
 
 
-def reference_forward(case, params, x, h0, record_pre=None):
-    """x: [T, B, I] (time-major), h0: [L*D, B, H]. Returns y [T, B, D*H], h_n [L*D, B, H].
-    If record_pre is a list, the minimum |pre-activation| of each step is appended to it."""
+def cell_step(case, p, x_t, state, record_pre=None):
+    """One step of one layer and direction. p: the four parameters (b_ih, b_hh None without bias),
+    state: (h,) or (h, c), each [B, H]. Returns the new state tuple."""
+    w_ih, w_hh, b_ih, b_hh = p
+    H = case.H
+    h = state[0]
+    if case.kind == "rnn":
+        pre = x_t @ w_ih.t() + h @ w_hh.t()
+        if case.bias:
+            pre = pre + b_ih + b_hh
+        if record_pre is not None:
+            record_pre.append(pre.detach().abs().min().item())
+        return (activation(case.nl, pre),)
+    if case.kind == "lstm":
+        pre = x_t @ w_ih.t() + h @ w_hh.t()
+        if case.bias:
+            pre = pre + b_ih + b_hh
+        i = torch.sigmoid(pre[:, 0:H])
+        f = torch.sigmoid(pre[:, H:2 * H])
+        g = torch.tanh(pre[:, 2 * H:3 * H])
+        o = torch.sigmoid(pre[:, 3 * H:4 * H])
+        c = f * state[1] + i * g
+        return (o * torch.tanh(c), c)
+    # gru: the hidden part of the new gate n is scaled by r before it is added.
+    gi = x_t @ w_ih.t()
+    gh = h @ w_hh.t()
+    if case.bias:
+        gi = gi + b_ih
+        gh = gh + b_hh
+    r = torch.sigmoid(gi[:, 0:H] + gh[:, 0:H])
+    z = torch.sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+    n = torch.tanh(gi[:, 2 * H:3 * H] + r * gh[:, 2 * H:3 * H])
+    return ((1 - z) * n + z * h,)
+
+
+def reference_forward(case, params, x, init, record_pre=None):
+    """x: [T, B, I] (time-major), init: list over states (h, and c for lstm) of [L*D, B, H].
+    Returns y [T, B, D*H] and the list of final states [L*D, B, H].
+    If record_pre is a list, the minimum |pre-activation| of each step of the simple cell is
+    appended to it."""
     T, D = case.T, case.D
     prev = None          # list over directions of [T, B, H] outputs of the previous layer
-    h_n = []
+    finals = [[] for _ in case.states]
     for k in range(case.L):
         outs = []
         for d in range(D):
             sfx = "_reverse" if d == 1 else ""
-            w_ih = params["weight_ih_l%d%s" % (k, sfx)]
-            w_hh = params["weight_hh_l%d%s" % (k, sfx)]
+            p = [params.get("%s_l%d%s" % (n, k, sfx)) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
             if k == 0:
                 inp = x
             elif case.stacking == "concat":
                 inp = torch.cat(prev, dim=2)
             else:
                 inp = prev[d]
-            s = h0[k * D + d]
-            states = [None] * T
+            state = tuple(s[k * D + d] for s in init)
+            hs = [None] * T
             steps = range(T) if d == 0 else range(T - 1, -1, -1)
             for t in steps:
-                pre = inp[t] @ w_ih.t() + s @ w_hh.t()
-                if case.bias:
-                    pre = pre + params["bias_ih_l%d%s" % (k, sfx)] + params["bias_hh_l%d%s" % (k, sfx)]
-                if record_pre is not None:
-                    record_pre.append(pre.detach().abs().min().item())
-                s = activation(case.nl, pre)
-                states[t] = s
-            h_n.append(s)
-            outs.append(torch.stack(states, dim=0))
+                state = cell_step(case, p, inp[t], state, record_pre)
+                hs[t] = state[0]
+            for j, s in enumerate(state):
+                finals[j].append(s)
+            outs.append(torch.stack(hs, dim=0))
         prev = outs
-    return torch.cat(prev, dim=2), torch.stack(h_n, dim=0)
+    return torch.cat(prev, dim=2), [torch.stack(f, dim=0) for f in finals]
+
+
+def nn_module(case, torch_dtype, layers_bidirectional):
+    """torch.nn.RNN / LSTM / GRU with the case's sizes (input I)."""
+    num_layers, bidirectional = layers_bidirectional
+    common = dict(num_layers=num_layers, bias=case.bias, batch_first=False, bidirectional=bidirectional)
+    if case.kind == "rnn":
+        m = torch.nn.RNN(case.I, case.H, nonlinearity=case.nl, **common)
+    elif case.kind == "lstm":
+        m = torch.nn.LSTM(case.I, case.H, **common)
+    else:
+        m = torch.nn.GRU(case.I, case.H, **common)
+    return m.to(torch_dtype)
+
+
+def run_module(case, module, x, init):
+    """Runs an nn module on time-major x from the initial states; returns (y, [final states])."""
+    hx = (init[0], init[1]) if case.kind == "lstm" else init[0]
+    y, hn = module(x, hx)
+    return y, (list(hn) if case.kind == "lstm" else [hn])
 
 
 def run_with_grads(case, values, torch_dtype, use_nn=False, use_towers=False, record_pre=None):
     """values: dict of float64 numpy arrays (time-major x / grad_y). Runs forward + backward of
-    loss = sum(y*grad_y) + sum(h_n*grad_h_n) in torch_dtype. Returns dict of numpy results."""
+    loss = sum(y*grad_y) + sum(h_n*grad_h_n) (+ sum(c_n*grad_c_n)) in torch_dtype.
+    Returns dict of numpy results."""
     def leaf(name):
         return torch.tensor(values[name], dtype=torch_dtype, requires_grad=True)
 
-    x, h0 = leaf("x"), leaf("h0")
+    x = leaf("x")
+    init = [leaf(s + "0") for s in case.states]
     names = case.param_names()
     if use_nn:
-        rnn = torch.nn.RNN(case.I, case.H, num_layers=case.L, nonlinearity=case.nl, bias=case.bias,
-                           batch_first=False, bidirectional=(case.D == 2)).to(torch_dtype)
+        module = nn_module(case, torch_dtype, (case.L, case.D == 2))
         with torch.no_grad():
             for n in names:
-                p = getattr(rnn, n)
+                p = getattr(module, n)
                 assert list(p.shape) == list(values[n].shape), (n, p.shape, values[n].shape)
                 p.copy_(torch.tensor(values[n], dtype=torch_dtype))
-        params = {n: getattr(rnn, n) for n in names}
-        y, h_n = rnn(x, h0)
+        params = {n: getattr(module, n) for n in names}
+        y, finals = run_module(case, module, x, init)
     elif use_towers:
-        # `separate` stacking with D=2 == two independent unidirectional nn.RNN stacks; the
-        # reverse one runs on the time-flipped input and its output is flipped back.
+        # `separate` stacking with D=2 == two independent unidirectional stacks; the reverse
+        # one runs on the time-flipped input and its output is flipped back.
         params = {}
-        ys, hns = [], []
+        ys, fins = [], []
         for d in range(case.D):
             sfx = "_reverse" if d == 1 else ""
-            rnn = torch.nn.RNN(case.I, case.H, num_layers=case.L, nonlinearity=case.nl, bias=case.bias,
-                               batch_first=False, bidirectional=False).to(torch_dtype)
+            module = nn_module(case, torch_dtype, (case.L, False))
             with torch.no_grad():
                 for k in range(case.L):
                     for kind in (["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if case.bias else [])):
-                        getattr(rnn, "%s_l%d" % (kind, k)).copy_(
+                        getattr(module, "%s_l%d" % (kind, k)).copy_(
                             torch.tensor(values["%s_l%d%s" % (kind, k, sfx)], dtype=torch_dtype))
-                        params["%s_l%d%s" % (kind, k, sfx)] = getattr(rnn, "%s_l%d" % (kind, k))
-            h0_d = h0[d::case.D]
+                        params["%s_l%d%s" % (kind, k, sfx)] = getattr(module, "%s_l%d" % (kind, k))
+            init_d = [s[d::case.D] for s in init]
             if d == 0:
-                y_d, hn_d = rnn(x, h0_d)
+                y_d, fin_d = run_module(case, module, x, init_d)
             else:
-                y_d, hn_d = rnn(torch.flip(x, dims=[0]), h0_d)
+                y_d, fin_d = run_module(case, module, torch.flip(x, dims=[0]), init_d)
                 y_d = torch.flip(y_d, dims=[0])
             ys.append(y_d)
-            hns.append(hn_d)
+            fins.append(fin_d)
         y = torch.cat(ys, dim=2)
-        h_n = torch.stack(hns, dim=1).reshape(case.L * case.D, case.B, case.H)
+        finals = [torch.stack([f[j] for f in fins], dim=1).reshape(case.L * case.D, case.B, case.H)
+                  for j in range(len(case.states))]
     else:
         params = {n: leaf(n) for n in names}
-        y, h_n = reference_forward(case, params, x, h0, record_pre)
-    gy = torch.tensor(values["grad_y"], dtype=torch_dtype)
-    gh = torch.tensor(values["grad_h_n"], dtype=torch_dtype)
-    loss = (y * gy).sum() + (h_n * gh).sum()
+        y, finals = reference_forward(case, params, x, init, record_pre)
+    loss = (y * torch.tensor(values["grad_y"], dtype=torch_dtype)).sum()
+    for s, f in zip(case.states, finals):
+        loss = loss + (f * torch.tensor(values["grad_%s_n" % s], dtype=torch_dtype)).sum()
     loss.backward()
-    out = {"y": y.detach().numpy().astype(np.float64), "h_n": h_n.detach().numpy().astype(np.float64),
-           "grad_x": x.grad.numpy().astype(np.float64), "grad_h0": h0.grad.numpy().astype(np.float64)}
+    out = {"y": y.detach().numpy().astype(np.float64),
+           "grad_x": x.grad.numpy().astype(np.float64)}
+    for s, f, i in zip(case.states, finals, init):
+        out[s + "_n"] = f.detach().numpy().astype(np.float64)
+        out["grad_%s0" % s] = i.grad.numpy().astype(np.float64)
     for n in names:
         out["grad_" + n] = params[n].grad.numpy().astype(np.float64)
     return out
@@ -308,7 +438,9 @@ def case_seed(name, attempt):
 
 
 def draw_values(case, seed):
-    """All inputs in float64, time-major; for F32 cases rounded to float32 (kept as float64)."""
+    """All inputs in float64, time-major; for F32 cases rounded to float32 (kept as float64).
+    Parameters are uniform in +-1/sqrt(H) (PyTorch's initialisation), x and the upstream
+    gradients standard normal, the initial states 0.3 * standard normal."""
     rng = np.random.default_rng(seed)
     k = 1.0 / math.sqrt(case.H)
     if case.nl in ("relu", "identity"):
@@ -317,9 +449,11 @@ def draw_values(case, seed):
     for n in case.param_names():
         v[n] = rng.uniform(-k, k, size=case.param_shape(n))
     v["x"] = rng.standard_normal((case.T, case.B, case.I))
-    v["h0"] = 0.3 * rng.standard_normal((case.L * case.D, case.B, case.H))
+    for s in case.states:
+        v[s + "0"] = 0.3 * rng.standard_normal((case.L * case.D, case.B, case.H))
     v["grad_y"] = rng.standard_normal((case.T, case.B, case.D * case.H))
-    v["grad_h_n"] = rng.standard_normal((case.L * case.D, case.B, case.H))
+    for s in case.states:
+        v["grad_%s_n" % s] = rng.standard_normal((case.L * case.D, case.B, case.H))
     if case.dtype == "F32":
         v = {n: a.astype(np.float32).astype(np.float64) for n, a in v.items()}
     return v
@@ -332,14 +466,40 @@ def tol_ratio(actual, expected, atol, rtol):
     return err / bound
 
 
+def module_has_cell(case):
+    """nn.LSTM and nn.GRU; nn.RNN only with tanh or relu."""
+    return case.kind != "rnn" or case.nl in ("tanh", "relu")
+
+
 def nn_rnn_applies(case):
-    """nn.RNN itself: concat stacking (== separate when D == 1 or L == 1)."""
-    return case.nl in ("tanh", "relu") and (case.stacking == "concat" or case.D == 1 or case.L == 1)
+    """The nn module itself: concat stacking (== separate when D == 1 or L == 1)."""
+    return module_has_cell(case) and (case.stacking == "concat" or case.D == 1 or case.L == 1)
 
 
 def nn_towers_apply(case):
-    """Two unidirectional nn.RNN stacks: separate stacking with D == 2."""
-    return case.nl in ("tanh", "relu") and case.stacking == "separate" and case.D == 2
+    """Two unidirectional nn module stacks: separate stacking with D == 2."""
+    return module_has_cell(case) and case.stacking == "separate" and case.D == 2
+
+
+def nn_mode_of(case):
+    return ({"use_nn": True} if nn_rnn_applies(case)
+            else {"use_towers": True} if nn_towers_apply(case) else None)
+
+
+def nn_disagreement(case, ref, values):
+    """Runs the nn cross-check in float64 and returns the largest disagreement with the loop
+    (relative to 1 + max|value| per tensor), or None when no module expresses the case."""
+    nn_mode = nn_mode_of(case)
+    if nn_mode is None:
+        return None, None
+    nn_out = run_with_grads(case, values, torch.float64, **nn_mode)
+    assert sorted(nn_out) == sorted(ref), (case.name, sorted(nn_out), sorted(ref))
+    worst = 0.0
+    for n, a in ref.items():
+        e = np.max(np.abs(a - nn_out[n])) / (1.0 + np.max(np.abs(a)))
+        assert e <= NNRNN_TOL, "%s: loop vs nn module mismatch in %s: %g" % (case.name, n, e)
+        worst = max(worst, float(e))
+    return worst, nn_out
 
 
 def build_case(case, stats):
@@ -349,7 +509,7 @@ def build_case(case, stats):
         values = draw_values(case, seed)
         pres = []
         ref = run_with_grads(case, values, torch.float64, record_pre=pres)
-        min_pre = min(pres)
+        min_pre = min(pres) if pres else None
         if case.nl != "relu" or min_pre > RELU_MARGIN:
             break
         attempt += 1
@@ -357,17 +517,8 @@ def build_case(case, stats):
     for n, a in ref.items():
         assert np.all(np.isfinite(a)), (case.name, n)
 
-    # Cross-check the loop against torch.nn.RNN (float64) wherever it applies.
-    nn_err = None
-    nn_mode = ({"use_nn": True} if nn_rnn_applies(case)
-               else {"use_towers": True} if nn_towers_apply(case) else None)
-    if nn_mode is not None:
-        nn_out = run_with_grads(case, values, torch.float64, **nn_mode)
-        nn_err = 0.0
-        for n, a in ref.items():
-            e = np.max(np.abs(a - nn_out[n])) / (1.0 + np.max(np.abs(a)))
-            assert e <= NNRNN_TOL, "%s: loop vs nn.RNN mismatch in %s: %g" % (case.name, n, e)
-            nn_err = max(nn_err, float(e))
+    # Cross-check the loop against torch.nn.RNN / LSTM / GRU (float64) wherever they apply.
+    nn_err, nn_out = nn_disagreement(case, ref, values)
 
     # Round to the case's dtype.
     if case.dtype == "F32":
@@ -385,12 +536,11 @@ def build_case(case, stats):
         expected = ref
         atol_s, rtol_s = F64_ATOL, F64_RTOL
         sim_ratio = None
-        if nn_mode is not None:
-            sim = run_with_grads(case, values, torch.float64, **nn_mode)
-            sim_ratio = max(tol_ratio(sim[n], expected[n], float(atol_s), float(rtol_s)) for n in expected)
+        if nn_out is not None:
+            sim_ratio = max(tol_ratio(nn_out[n], expected[n], float(atol_s), float(rtol_s)) for n in expected)
 
     metadata = {
-        "kind": "rnn",
+        "kind": case.kind,
         "input_size": str(case.I),
         "hidden_size": str(case.H),
         "num_layers": str(case.L),
@@ -405,7 +555,7 @@ def build_case(case, stats):
     }
 
     def stored(name, a):
-        if case.batch_first and name in ("x", "y", "grad_y", "grad_x"):
+        if case.batch_first and name in SEQ_TENSORS:
             a = np.transpose(a, (1, 0, 2))
         return np.ascontiguousarray(a)
 
@@ -420,10 +570,14 @@ def build_case(case, stats):
     path = os.path.join(OUT_DIR, case.name + ".safetensors")
     write_safetensors(path, tensors, metadata)
     stats.append({
-        "name": case.name, "seed_attempt": attempt, "bytes": os.path.getsize(path),
+        "name": case.name, "kind": case.kind, "seed_attempt": attempt, "bytes": os.path.getsize(path),
         "max_abs_y": float(np.max(np.abs(expected["y"]))),
         "min_pre": min_pre, "nn_err": nn_err, "sim_ratio": sim_ratio, "atol": atol_s,
+        "dtype": case.dtype,
     })
+
+
+SEQ_TENSORS = ("x", "y", "grad_y", "grad_x")
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,13 +599,13 @@ def verify_file(path):
 
     need(sorted(meta) == sorted(META_KEYS), "metadata keys %s" % sorted(meta))
     if problems:
-        return problems, None
-    need(meta["kind"] == "rnn", "kind")
+        return problems, None, None
+    need(meta["kind"] in KINDS, "kind")
     for k in ("input_size", "hidden_size", "num_layers"):
         need(meta[k].isdigit() and int(meta[k]) >= 1, k)
     for k in ("bidirectional", "bias", "batch_first"):
         need(meta[k] in ("true", "false"), k)
-    need(meta["nonlinearity"] in NONLINEARITIES, "nonlinearity")
+    need(meta["nonlinearity"] in (NONLINEARITIES if meta["kind"] == "rnn" else ("tanh",)), "nonlinearity")
     need(meta["stacking"] in ("concat", "separate"), "stacking")
     need(meta["dtype"] in ("F32", "F64"), "dtype")
     for k in ("atol", "rtol"):
@@ -460,16 +614,17 @@ def verify_file(path):
         except ValueError:
             problems.append(k)
     if problems:
-        return problems, None
+        return problems, None, None
 
     # T and B come from x; everything else from metadata.
     bf = meta["batch_first"] == "true"
     xs = tensors["x"][1].shape if "x" in tensors else None
     need(xs is not None and len(xs) == 3, "x missing or not rank 3")
     if problems:
-        return problems, None
+        return problems, None, None
     T, B = (xs[1], xs[0]) if bf else (xs[0], xs[1])
-    case = Case((meta["nonlinearity"], meta["bias"] == "true", meta["stacking"], int(meta["num_layers"]),
+    prefix = meta["nonlinearity"] if meta["kind"] == "rnn" else meta["kind"]
+    case = Case((prefix, meta["bias"] == "true", meta["stacking"], int(meta["num_layers"]),
                  2 if meta["bidirectional"] == "true" else 1, meta["dtype"], bf, T, B,
                  int(meta["input_size"]), int(meta["hidden_size"])))
     want = case.expected_shapes()
@@ -484,14 +639,16 @@ def verify_file(path):
     if not problems:
         need(os.path.basename(path) == case.name + ".safetensors", "file name does not match content")
     if problems:
-        return problems, None
+        return problems, None, None
 
-    # Numerical re-check from the stored inputs (the loop again, in float64).
+    # Numerical re-check from the stored inputs (the loop again, in float64), and the nn module
+    # cross-check where one applies.
     def tm(n):
         a = tensors[n][1].astype(np.float64)
-        return np.transpose(a, (1, 0, 2)) if bf and n in ("x", "y", "grad_y", "grad_x") else a
+        return np.transpose(a, (1, 0, 2)) if bf and n in SEQ_TENSORS else a
 
-    values = {n: tm(n) for n in ["x", "h0", "grad_y", "grad_h_n"] + case.param_names()}
+    inputs = ["x", "grad_y"] + [s + "0" for s in case.states] + ["grad_%s_n" % s for s in case.states]
+    values = {n: tm(n) for n in inputs + case.param_names()}
     out = run_with_grads(case, values, torch.float64)
     atol, rtol = float(meta["atol"]), float(meta["rtol"])
     worst = 0.0
@@ -501,12 +658,17 @@ def verify_file(path):
         r = tol_ratio(a, tm(n), atol, rtol)
         worst = max(worst, r)
         need(r <= 1e-3, "%s: recomputation differs (ratio %g)" % (n, r))
-    return problems, worst
+    try:
+        nn_err, _ = nn_disagreement(case, out, values)
+    except AssertionError as ex:
+        problems.append(str(ex))
+        nn_err = None
+    return problems, worst, nn_err
 
 
 def verify_all():
     files = sorted(f for f in os.listdir(OUT_DIR) if f.endswith(".safetensors"))
-    expected_names = sorted(Case(s).name + ".safetensors" for s in CASES)
+    expected_names = sorted(Case(s).name + ".safetensors" for s in ALL_CASES)
     failures = 0
     total = 0
     cov = {}
@@ -514,29 +676,35 @@ def verify_all():
         path = os.path.join(OUT_DIR, f)
         total += os.path.getsize(path)
         try:
-            problems, worst = verify_file(path)
+            problems, worst, nn_err = verify_file(path)
         except Exception as ex:  # noqa: BLE001 - report any reader failure as a problem
-            problems, worst = ["unreadable: %r" % (ex,)], None
+            problems, worst, nn_err = ["unreadable: %r" % (ex,)], None, None
         if os.path.getsize(path) >= MAX_FILE_BYTES:
             problems.append("file is %d bytes (>= %d)" % (os.path.getsize(path), MAX_FILE_BYTES))
         status = "ok" if not problems else "FAIL"
-        print("%-4s %-58s %6d B  recompute-ratio %s" % (status, f, os.path.getsize(path),
-                                                          "-" if worst is None else "%.2g" % worst))
+        print("%-4s %-62s %6d B  recompute-ratio %-7s nn %s" % (
+            status, f, os.path.getsize(path), "-" if worst is None else "%.2g" % worst,
+            "-" if nn_err is None else "%.1e" % nn_err))
         for p in problems:
             print("       " + p)
         failures += bool(problems)
         if not problems:
             meta = load(path).metadata
-            for k in ("nonlinearity", "bias", "stacking", "num_layers", "bidirectional", "dtype", "batch_first"):
-                cov.setdefault(k, {}).setdefault(meta[k], 0)
-                cov[k][meta[k]] += 1
+            kind = meta["kind"]
+            for k in ("kind", "nonlinearity", "bias", "stacking", "num_layers", "bidirectional", "dtype",
+                      "batch_first"):
+                if k == "nonlinearity" and kind != "rnn":
+                    continue
+                cov.setdefault(kind, {}).setdefault(k, {}).setdefault(meta[k], 0)
+                cov[kind][k][meta[k]] += 1
     if files != expected_names:
-        print("FAIL file list differs from CASES: extra %s missing %s"
+        print("FAIL file list differs from the case lists: extra %s missing %s"
               % (sorted(set(files) - set(expected_names)), sorted(set(expected_names) - set(files))))
         failures += 1
     print("%d files, %d bytes total, %d failing" % (len(files), total, failures))
-    for k, d in cov.items():
-        print("  %-13s %s" % (k, ", ".join("%s=%d" % kv for kv in sorted(d.items()))))
+    for kind in KINDS:
+        for k, d in cov.get(kind, {}).items():
+            print("  %-5s %-13s %s" % (kind, k, ", ".join("%s=%d" % kv for kv in sorted(d.items()))))
     return failures == 0
 
 
@@ -544,19 +712,28 @@ def main(argv):
     if "--verify" in argv:
         return 0 if verify_all() else 1
     os.makedirs(OUT_DIR, exist_ok=True)
-    cases = [Case(s) for s in CASES]
+    cases = [Case(s) for s in ALL_CASES]
     names = [c.name for c in cases]
     assert len(set(names)) == len(names), "duplicate case names"
     stats = []
     for c in cases:
         build_case(c, stats)
     for s in stats:
-        print("%-58s %6d B  max|y| %7.3g  nn.RNN %-8s f32/f64-sim-ratio %-8s%s%s" % (
+        print("%-62s %6d B  max|y| %7.3g  nn %-8s f32/f64-sim-ratio %-8s%s%s" % (
             s["name"], s["bytes"], s["max_abs_y"],
             "-" if s["nn_err"] is None else "%.1e" % s["nn_err"],
             "-" if s["sim_ratio"] is None else "%.2g" % s["sim_ratio"],
             "  atol=" + s["atol"] if s["atol"] == F32_LOOSE_ATOL else "",
             "  (reseeded x%d, min|pre| %.2g)" % (s["seed_attempt"], s["min_pre"]) if s["seed_attempt"] else ""))
+    for kind in KINDS:
+        ks = [s for s in stats if s["kind"] == kind]
+        nn = [s["nn_err"] for s in ks if s["nn_err"] is not None]
+        f64 = [s["sim_ratio"] for s in ks if s["dtype"] == "F64" and s["sim_ratio"] is not None]
+        f32 = [s["sim_ratio"] for s in ks if s["dtype"] == "F32"]
+        print("%-5s %3d cases, %7d bytes; nn cross-checked %d, worst loop-vs-nn %.1e; worst F64 nn/tolerance %.2g;"
+              " worst F32 float32-run/tolerance %.2g" % (
+                  kind, len(ks), sum(s["bytes"] for s in ks), len(nn), max(nn, default=0.0),
+                  max(f64, default=0.0), max(f32, default=0.0)))
     digest = hashlib.sha256()
     for n in sorted(names):
         with open(os.path.join(OUT_DIR, n + ".safetensors"), "rb") as f:

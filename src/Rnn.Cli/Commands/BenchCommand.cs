@@ -23,6 +23,7 @@ public static class BenchCommand
         var input = CommandLine.PositiveInt("--input", "I (the embedding width with --lm).", 128);
         var hidden = CommandLine.PositiveInt("--hidden", "H.", 128);
         var layers = CommandLine.PositiveInt("--layers", "L.", 1);
+        var cell = CommandLine.Choice("--cell", "Recurrent cell: the simple RNN, LSTM or GRU.", "rnn", "rnn", "lstm", "gru");
         var bidirectional = new Option<bool>("--bidirectional") { Description = "D = 2." };
         var lm = new Option<bool>("--lm") { Description = "Time a language model: embedding → RNN → Linear → softmax cross-entropy." };
         var vocab = CommandLine.PositiveInt("--vocab", "V, with --lm.", 65);
@@ -31,13 +32,14 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var command = new Command("bench", "Time forward and train steps of an RNN (or a language model) in float32.")
         {
-            seq, batch, input, hidden, layers, bidirectional, lm, vocab, threads, steps, json,
+            seq, batch, input, hidden, layers, cell, bidirectional, lm, vocab, threads, steps, json,
         };
         command.SetAction(parse =>
         {
             Threading.Configure(parse.GetValue(threads));
             var options = new RnnOptions
             {
+                Cell = RnnOptions.ParseCell(parse.GetValue(cell)!),
                 InputSize = parse.GetValue(input), HiddenSize = parse.GetValue(hidden), NumLayers = parse.GetValue(layers),
                 Bidirectional = parse.GetValue(bidirectional),
             };
@@ -46,9 +48,11 @@ public static class BenchCommand
                 ? TimeLanguageModel(options, parse.GetValue(vocab), t, b, n)
                 : TimeRnn(options, t, b, n);
             double peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-            double forwardFlops = 2.0 * t * b * Enumerable.Range(0, options.NumLayers)
+            // a cell of G gate blocks multiplies by G·H-row weights
+            double forwardFlops = 2.0 * t * b * RecurrentLayer<float>.GateCount(options.Cell) * Enumerable.Range(0, options.NumLayers)
                 .Sum(l => options.NumDirections * (double)(options.LayerInputSize(l) + options.HiddenSize) * options.HiddenSize);
-            string config = $"{t},{b},{options.InputSize},{options.HiddenSize},{options.NumLayers},{options.NumDirections}" + (parse.GetValue(lm) ? $",lm{parse.GetValue(vocab)}" : "");
+            string config = $"{t},{b},{options.InputSize},{options.HiddenSize},{options.NumLayers},{options.NumDirections}" + (parse.GetValue(lm) ? $",lm{parse.GetValue(vocab)}" : "")
+                + (options.Cell == CellKind.Rnn ? "" : "," + RnnOptions.CellName(options.Cell));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -99,7 +103,7 @@ public static class BenchCommand
     {
         var model = new LanguageModel<float>(new LanguageModelConfig
         {
-            VocabularySize = vocabulary, EmbeddingSize = options.InputSize, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers,
+            Cell = options.Cell, VocabularySize = vocabulary, EmbeddingSize = options.InputSize, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers,
         }, seed: 1);
         var random = new SeededRandom(2);
         var inputs = new int[sequenceLength * batch];

@@ -19,7 +19,8 @@ public static class GradCheckCommand
         var seq = CommandLine.PositiveInt("--seq", "Sequence length T.", 10);
         var batch = CommandLine.PositiveInt("--batch", "Batch size B.", 2);
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Add a reverse-time direction to every layer." };
-        var nonlinearity = CommandLine.Choice("--nonlinearity", "Activation f.", "tanh", "tanh", "relu", "sigmoid", "identity");
+        var cell = CommandLine.Choice("--cell", "Recurrent cell: the simple RNN, LSTM or GRU.", "rnn", "rnn", "lstm", "gru");
+        var nonlinearity = CommandLine.Choice("--nonlinearity", "Activation f of the simple cell.", "tanh", "tanh", "relu", "sigmoid", "identity");
         var noBias = new Option<bool>("--no-bias") { Description = "Leave out b_ih and b_hh (the tutorial's layer)." };
         var stacking = CommandLine.Choice("--stacking", "How directions of deep bidirectional layers stack.", "concat", "concat", "separate");
         var batchFirst = new Option<bool>("--batch-first") { Description = "Use [B, T, F] inputs and outputs." };
@@ -32,14 +33,15 @@ public static class GradCheckCommand
                 r.AddError($"--tolerance must be a positive number, not {v}.");
         });
 
-        var command = new Command("gradcheck", "Check BPTT gradients against central differences (float64) for every parameter, x and h0.")
+        var command = new Command("gradcheck", "Check BPTT gradients against central differences (float64) for every parameter, x, h0 (and c0 for LSTM).")
         {
-            input, hidden, layers, seq, batch, bidirectional, nonlinearity, noBias, stacking, batchFirst, seed, tolerance,
+            cell, input, hidden, layers, seq, batch, bidirectional, nonlinearity, noBias, stacking, batchFirst, seed, tolerance,
         };
         command.SetAction(parse =>
         {
             var options = new RnnOptions
             {
+                Cell = RnnOptions.ParseCell(parse.GetValue(cell)!),
                 InputSize = parse.GetValue(input),
                 HiddenSize = parse.GetValue(hidden),
                 NumLayers = parse.GetValue(layers),
@@ -60,8 +62,9 @@ public static class GradCheckCommand
         long parameters = 0;
         var results = GradientCheck.Run(options, sequenceLength, batch, seed);
         foreach (var r in results) parameters += r.Count;
-        output.WriteLine($"gradcheck: I={options.InputSize} H={options.HiddenSize} L={options.NumLayers} D={options.NumDirections} " +
-            $"f={Activation.Name(options.Nonlinearity)} bias={(options.Bias ? "on" : "off")} stacking={RnnOptions.StackingName(options.Stacking)} " +
+        string cellText = options.Cell == CellKind.Rnn ? "" : $"cell={RnnOptions.CellName(options.Cell)} ";
+        output.WriteLine($"gradcheck: {cellText}I={options.InputSize} H={options.HiddenSize} L={options.NumLayers} D={options.NumDirections} " +
+            $"{(options.Cell == CellKind.Rnn ? $"f={Activation.Name(options.Nonlinearity)} " : "")}bias={(options.Bias ? "on" : "off")} stacking={RnnOptions.StackingName(options.Stacking)} " +
             $"T={sequenceLength} B={batch}, float64, {parameters} values perturbed");
         int nameWidth = Math.Max(10, results.Max(r => r.Name.Length));
         output.WriteLine($"{"tensor".PadRight(nameWidth)}  {"elements",8}  {"max abs error",13}  {"rel error",10}  ok");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Rnn.Layers;
 using Rnn.Diagnostics;
 using Rnn.Kernels;
 using Rnn.Models;
@@ -23,7 +24,8 @@ public static class TrainCommand
         var layers = CommandLine.PositiveInt("--layers", "Stacked recurrent layers.", 1);
         var embedding = new Option<int>("--embedding") { Description = "Embedding width (default: min(hidden, 64)).", DefaultValueFactory = _ => 0 };
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Refused: a language model must not see the token it predicts." };
-        var nonlinearity = CommandLine.Choice("--nonlinearity", "Recurrent activation.", "tanh", "tanh", "relu", "sigmoid", "identity");
+        var cell = CommandLine.Choice("--cell", "Recurrent cell: the simple RNN, LSTM or GRU.", "rnn", "rnn", "lstm", "gru");
+        var nonlinearity = CommandLine.Choice("--nonlinearity", "Recurrent activation of the simple cell.", "tanh", "tanh", "relu", "sigmoid", "identity");
         var seq = CommandLine.PositiveInt("--seq", "BPTT chunk length T.", 64);
         var batch = CommandLine.PositiveInt("--batch", "Parallel streams B.", 32);
         var optimizer = CommandLine.Choice("--optimizer", "Update rule.", "adam", "adam", "adagrad", "sgd");
@@ -53,7 +55,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a language model on a text file (truncated BPTT, checkpoints, resume).")
         {
-            file, tokens, userDict, maxVocab, hidden, layers, embedding, bidirectional, nonlinearity, seq, batch, optimizer, lr, momentum, clip, clipValue,
+            file, tokens, userDict, maxVocab, cell, hidden, layers, embedding, bidirectional, nonlinearity, seq, batch, optimizer, lr, momentum, clip, clipValue,
             lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, seed, threads, evalEvery, output, resume, plot, logGradFlow,
         };
         command.SetAction(parse =>
@@ -74,6 +76,7 @@ public static class TrainCommand
                 HiddenSize = parse.GetValue(hidden),
                 NumLayers = parse.GetValue(layers),
                 EmbeddingSize = NonNegative(parse.GetValue(embedding), "--embedding"),
+                Cell = RnnOptions.ParseCell(parse.GetValue(cell)!),
                 Nonlinearity = Activation.Parse(parse.GetValue(nonlinearity)!),
                 Dropout = parse.GetValue(dropout),
                 Options = new TrainingOptions

@@ -1,14 +1,14 @@
-// Central-difference gradient check of the whole RNN, in float64:
-//   E(θ) = Σ y ⊙ G + Σ h_N ⊙ G_h        (fixed random G, G_h, so every output and final state matters)
+// Central-difference gradient check of the whole RNN (any cell), in float64:
+//   E(θ) = Σ y ⊙ G + Σ h_N ⊙ G_h (+ Σ c_N ⊙ G_c for LSTM)   (fixed random G, G_h, G_c: every output and final state matters)
 //   numeric ∂E/∂θ_i = (E(θ + ε e_i) − E(θ − ε e_i)) / 2ε
-// compared with BPTT's analytic gradient for every parameter, x and h0.
+// compared with BPTT's analytic gradient for every parameter, x, h0 (and c0 for LSTM).
 using Rnn.Layers;
 using Rnn.Tensors;
 
 namespace Rnn.Diagnostics;
 
 /// <summary>The worst disagreement between BPTT and central differences for one tensor.</summary>
-/// <param name="Name">The parameter name, or <c>x</c> / <c>h0</c>.</param>
+/// <param name="Name">The parameter name, or <c>x</c> / <c>h0</c> / <c>c0</c>.</param>
 /// <param name="Count">Elements checked.</param>
 /// <param name="MaxAbsoluteError">max_i |analytic_i − numeric_i|.</param>
 /// <param name="RelativeError">MaxAbsoluteError / max(max_i |analytic_i|, max_i |numeric_i|) (0 when both are 0).</param>
@@ -43,15 +43,23 @@ public static class GradientCheck
         random.FillNormal<double>(h0, 0, 0.5);
         random.FillNormal<double>(g, 0, 1);
         random.FillNormal<double>(gh, 0, 1);
+        // The cell state's draws come after the others, so the simple cell's check draws what it always drew.
+        int cellSize = options.HasCellState ? stateSize : 0;
+        var c0 = new double[cellSize];
+        var gc = new double[cellSize];
+        random.FillNormal<double>(c0, 0, 0.5);
+        random.FillNormal<double>(gc, 0, 1);
+        var cN = new double[cellSize];
 
         var y = new double[g.Length];
         var hN = new double[stateSize];
         double Loss()
         {
-            network.Forward(x, sequenceLength, batch, h0, y, hN);
+            network.Forward(x, sequenceLength, batch, h0, y, hN, c0, cN);
             double e = 0;
             for (int i = 0; i < y.Length; i++) e += y[i] * g[i];
             for (int i = 0; i < hN.Length; i++) e += hN[i] * gh[i];
+            for (int i = 0; i < cN.Length; i++) e += cN[i] * gc[i];
             return e;
         }
 
@@ -59,7 +67,8 @@ public static class GradientCheck
         var dx = new double[x.Length];
         var dh0 = new double[h0.Length];
         network.Parameters.ZeroGradients();
-        network.Backward(g, gh, dx, dh0);
+        var dc0 = new double[cellSize];
+        network.Backward(g, gh, dx, dh0, gc, dc0);
 
         var results = new List<GradientCheckResult>();
         double[] values = network.Parameters.Values;
@@ -67,6 +76,7 @@ public static class GradientCheck
             results.Add(Compare(p.Name, network.Parameters.Gradient(p).ToArray(), values, p.Offset, p.Length, epsilon, Loss));
         results.Add(Compare("x", dx, x, 0, x.Length, epsilon, Loss));
         results.Add(Compare("h0", dh0, h0, 0, h0.Length, epsilon, Loss));
+        if (options.HasCellState) results.Add(Compare("c0", dc0, c0, 0, c0.Length, epsilon, Loss));
         return results;
     }
 

@@ -80,7 +80,7 @@ public static class GradientFlow
     private const int SettleIterations = 2000, MeasureIterations = 2000;
 
     /// <summary>
-    /// ‖δ_k‖ for every step k of the last backward pass of <paramref name="layer"/>: the L2 norm of the [B, H] block of
+    /// ‖δ_k‖ for every step k of the last backward pass of <paramref name="layer"/>: the L2 norm of the [B, G·H] block (every gate) of
     /// <see cref="RecurrentLayer{T}.LastDeltas"/> at step k (k in time order, whatever the direction), summed in double.
     /// </summary>
     /// <param name="sequenceLength">T of that pass.</param>

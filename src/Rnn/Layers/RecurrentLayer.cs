@@ -1,14 +1,15 @@
-// One recurrent layer, one direction, over a whole sequence: forward, then BPTT.
-// T = time steps, B = batch, I = input features, H = hidden units.
+// One recurrent layer, one direction, over a whole sequence: forward here, BPTT in RecurrentLayer.Backward.cs.
+// T = time steps, B = batch, I = input features, H = hidden units, G = the cell's gate blocks (1 simple, 4 LSTM, 3 GRU).
 // Row-major matrices with a leading dimension (ld*) so that inputs and states can be column windows
 // of the wider [T·B, D·H] buffers of a bidirectional stack. Time step t occupies rows t·B .. t·B+B-1.
 //
-// The hot path (see docs/ARCHITECTURE.md):
-//   1. P = X·Uᵀ + b_ih + b_hh                 one GEMM [T·B, I] × [I, H] for all steps
-//   2. s_t = f(P_t + s_{t-1}·Wᵀ)              one small GEMM per step, in processing order
-//   3. δ_t = (dS_t + δ_{t+1}·W) ⊙ f'(s_t)      backward, the only sequential part
-//   4. ∇U += Δᵀ·X, ∇W += Σ δ_t s_{t-1}ᵀ, ∇b += Σ δ_t, dX += Δ·U     big GEMMs again
+// The hot path, the same for every cell (see IRecurrentCell and docs/ARCHITECTURE.md):
+//   1. P = X·W_ihᵀ + b_ih (+ b_hh)             one GEMM [T·B, I] × [I, G·H] for all steps
+//   2. h_t = cell(P_t, h_{t-1}·W_hhᵀ, c_{t-1})  one small GEMM per step, in processing order, then the cell's epilogue
+//   3. Δ_t = cell'(dh_t, Δ^h_{t+1}·W_hh, …)     backward, the only sequential part
+//   4. ∇W_ih += Δᵀ·X, ∇W_hh += Σ Δ^h_t h_{t-1}ᵀ, ∇b += Σ Δ, dX += Δ·W_ih     big GEMMs again
 // "Previous" means previous in processing order: t-1 forward in time, t+1 for the reverse direction.
+// The loop is generic over the cell (a struct), so the JIT specialises it per cell; the cell is chosen once per pass.
 using System.Numerics;
 using System.Numerics.Tensors;
 using Rnn.Kernels;
@@ -17,58 +18,77 @@ using Rnn.Tensors;
 namespace Rnn.Layers;
 
 /// <summary>
-/// A single recurrent layer running in one direction, <c>s_t = f(U x_t + b_ih + W s_{t∓1} + b_hh)</c>,
-/// with PyTorch's parameter names (<c>weight_ih</c> is the tutorial's U, <c>weight_hh</c> its W).
+/// A single recurrent layer running in one direction, with PyTorch's parameter names and shapes: the simple cell
+/// <c>s_t = f(U x_t + b_ih + W s_{t∓1} + b_hh)</c> (<c>weight_ih</c> is the tutorial's U, <c>weight_hh</c> its W), or
+/// the LSTM or GRU cell with G gate blocks stacked along the rows of <c>weight_ih</c> [G·H, I] and <c>weight_hh</c> [G·H, H].
 /// </summary>
-public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ParameterSet<T> _parameters;
-    private readonly Parameter _weightIh, _weightHh;   // U [H, I], W [H, H]
-    private readonly Parameter? _biasIh, _biasHh;      // [H], [H]
-    private readonly SimpleCell<T> _cell;
+    private readonly Parameter _weightIh, _weightHh;   // W_ih [G·H, I], W_hh [G·H, H]
+    private readonly Parameter? _biasIh, _biasHh;      // [G·H], [G·H]
 
     // Saved by Forward for Backward.
     private ReadOnlyMemory<T> _input;   // X [T·B, ldInput]
     private int _ldInput;
-    private Memory<T> _states;          // S [T·B, ldStates]
+    private Memory<T> _states;          // H [T·B, ldStates]
     private int _ldStates;
     private T[] _initialState = [];     // h0 [B, H]
-    private bool _hasInitialState;
+    private T[] _initialCell = [];      // c0 [B, H] (LSTM)
+    private bool _hasInitialState, _hasInitialCell;
     private int _sequenceLength, _batch;
-    private T[] _deltas = [];           // Δ [T·B, H]
-    private T[] _combinedBias = [];     // b_ih + b_hh [H]
-    // W, laid out once per pass for the per-step products (every step multiplies by the same W):
-    private PackedMatrix<T>? _packedWeightHhTransposed;   // Wᵀ for s_{t-1}·Wᵀ
-    private PackedMatrix<T>? _packedWeightHh;             // W for δ_{t+1}·W
+    private T[] _gates = [];            // P, then the saved gate activations [T·B, G·H] (gated cells; the simple cell uses H)
+    private T[] _hiddenParts = [];      // Z = H_prev·W_hhᵀ + b_hh [T·B, G·H] (GRU)
+    private T[] _cells = [], _tanhCells = [];   // c_t, tanh(c_t) [T·B, H] (LSTM)
+    private T[] _deltas = [];           // Δ [T·B, G·H]
+    private T[] _hiddenDeltas = [];     // Δ^h [T·B, G·H] (GRU)
+    private T[] _stepGradient = [], _hiddenCarry = [], _cellCarry = [];   // dh_t, GRU's z ⊙ dh, LSTM's dc [B, H]
+    private T[] _combinedBias = [];     // b_ih + b_hh, or b_ih alone (GRU) [G·H]
+    // W_hh, laid out once per pass for the per-step products (every step multiplies by the same W_hh):
+    private PackedMatrix<T>? _packedWeightHhTransposed;   // W_hhᵀ [H, G·H] for h_{t-1}·W_hhᵀ
+    private PackedMatrix<T>? _packedWeightHh;             // W_hh [G·H, H] for Δ^h_{t+1}·W_hh
     private bool _reusePackedWeights, _packedForwardCurrent;
 
     /// <summary>Declares this layer's parameters in <paramref name="parameters"/> under the given names.</summary>
     /// <param name="parameters">The model's parameter set.</param>
     /// <param name="inputSize">I.</param>
     /// <param name="hiddenSize">H.</param>
-    /// <param name="nonlinearity">f.</param>
+    /// <param name="nonlinearity">f of the simple cell (the gated cells' activations are fixed).</param>
     /// <param name="bias">Whether to declare <c>bias_ih</c> and <c>bias_hh</c>.</param>
     /// <param name="reverse">Whether the layer runs backward in time.</param>
     /// <param name="nameSuffix">Appended to each name, e.g. <c>_l1_reverse</c>.</param>
     /// <param name="namePrefix">Prepended to each name, e.g. <c>rnn.</c>.</param>
+    /// <param name="cell">The cell.</param>
     public RecurrentLayer(ParameterSet<T> parameters, int inputSize, int hiddenSize, Nonlinearity nonlinearity,
-        bool bias, bool reverse, string nameSuffix, string namePrefix = "")
+        bool bias, bool reverse, string nameSuffix, string namePrefix = "", CellKind cell = CellKind.Rnn)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        if (!Enum.IsDefined(cell)) throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown cell.");
         _parameters = parameters;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         Reverse = reverse;
-        _weightIh = parameters.Add($"{namePrefix}weight_ih{nameSuffix}", hiddenSize, inputSize);
-        _weightHh = parameters.Add($"{namePrefix}weight_hh{nameSuffix}", hiddenSize, hiddenSize);
+        Cell = cell;
+        Nonlinearity = nonlinearity;
+        Gates = GateCount(cell);
+        int gh = Gates * hiddenSize;
+        _weightIh = parameters.Add($"{namePrefix}weight_ih{nameSuffix}", gh, inputSize);
+        _weightHh = parameters.Add($"{namePrefix}weight_hh{nameSuffix}", gh, hiddenSize);
         if (bias)
         {
-            _biasIh = parameters.Add($"{namePrefix}bias_ih{nameSuffix}", hiddenSize);
-            _biasHh = parameters.Add($"{namePrefix}bias_hh{nameSuffix}", hiddenSize);
+            _biasIh = parameters.Add($"{namePrefix}bias_ih{nameSuffix}", gh);
+            _biasHh = parameters.Add($"{namePrefix}bias_hh{nameSuffix}", gh);
         }
-        _cell = new SimpleCell<T>(nonlinearity, hiddenSize);
     }
+
+    /// <summary>G for a cell: 1 simple, 4 LSTM, 3 GRU.</summary>
+    public static int GateCount(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => LstmCell<T>.Gates,
+        CellKind.Gru => GruCell<T>.Gates,
+        _ => SimpleCell<T>.Gates,
+    };
 
     /// <summary>
     /// While set, forward passes after the first reuse the layout of W packed by that first pass instead of packing W
@@ -91,30 +111,45 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>H.</summary>
     public int HiddenSize { get; }
 
+    /// <summary>G, the gate blocks of the cell.</summary>
+    public int Gates { get; }
+
+    /// <summary>The cell.</summary>
+    public CellKind Cell { get; }
+
     /// <summary>Whether the layer runs from t = T−1 down to 0.</summary>
     public bool Reverse { get; }
 
-    /// <summary>The activation f.</summary>
-    public Nonlinearity Nonlinearity => _cell.Nonlinearity;
+    /// <summary>The activation f of the simple cell.</summary>
+    public Nonlinearity Nonlinearity { get; }
 
-    /// <summary>U, <c>weight_ih</c> [H, I].</summary>
+    /// <summary>U, <c>weight_ih</c> [G·H, I].</summary>
     public Parameter WeightIh => _weightIh;
 
-    /// <summary>W, <c>weight_hh</c> [H, H].</summary>
+    /// <summary>W, <c>weight_hh</c> [G·H, H].</summary>
     public Parameter WeightHh => _weightHh;
 
-    /// <summary><c>bias_ih</c> [H], or null without bias.</summary>
+    /// <summary><c>bias_ih</c> [G·H], or null without bias.</summary>
     public Parameter? BiasIh => _biasIh;
 
-    /// <summary><c>bias_hh</c> [H], or null without bias.</summary>
+    /// <summary><c>bias_hh</c> [G·H], or null without bias.</summary>
     public Parameter? BiasHh => _biasHh;
 
     /// <summary>
-    /// The error terms δ_t = ∂E/∂net_t of the last <see cref="Backward"/>, time-major [T·B, H] (row t·B + b is
-    /// step t of batch row b, whatever the direction); valid until the next forward or backward pass.
+    /// The error terms Δ_t = ∂E/∂(gate pre-activations)_t of the last <see cref="Backward"/>, time-major [T·B, G·H] (row t·B + b
+    /// is step t of batch row b, whatever the direction); valid until the next forward or backward pass.
     /// Their norms over t show gradients vanishing or exploding through time.
     /// </summary>
-    public ReadOnlySpan<T> LastDeltas => _deltas.Length >= _sequenceLength * _batch * HiddenSize ? _deltas.AsSpan(0, _sequenceLength * _batch * HiddenSize) : default;
+    public ReadOnlySpan<T> LastDeltas
+    {
+        get
+        {
+            int length = _sequenceLength * _batch * Gates * HiddenSize;
+            return _deltas.Length >= length ? _deltas.AsSpan(0, length) : default;
+        }
+    }
+
+    private bool HasCellState => Cell == CellKind.Lstm;
 
     /// <summary>
     /// Runs the layer over a sequence. The layer keeps references to <paramref name="x"/> and
@@ -125,21 +160,23 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <param name="sequenceLength">T.</param>
     /// <param name="batch">B.</param>
     /// <param name="h0">The initial state [B, H], or empty for zeros.</param>
-    /// <param name="states">Output S [T·B, lds]: s_t written to the first H columns of rows t·B..t·B+B−1.</param>
+    /// <param name="states">Output S [T·B, lds]: h_t written to the first H columns of rows t·B..t·B+B−1.</param>
     /// <param name="lds">Row stride of S.</param>
-    /// <param name="hN">The final state [B, H] (s_{T−1}, or s_0 when reverse), or empty.</param>
+    /// <param name="hN">The final state [B, H] (h_{T−1}, or h_0 when reverse), or empty.</param>
+    /// <param name="c0">LSTM: the initial cell state [B, H], or empty for zeros.</param>
+    /// <param name="cN">LSTM: the final cell state [B, H], or empty.</param>
     public void Forward(ReadOnlyMemory<T> x, int ldx, int sequenceLength, int batch, ReadOnlySpan<T> h0,
-        Memory<T> states, int lds, Span<T> hN)
+        Memory<T> states, int lds, Span<T> hN, ReadOnlySpan<T> c0 = default, Span<T> cN = default)
     {
         int h = HiddenSize, rows = sequenceLength * batch;
         ArgumentOutOfRangeException.ThrowIfNegative(sequenceLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         Gemm.CheckMatrix("x", rows, InputSize, x.Length, ldx);
         Gemm.CheckMatrix("states", rows, h, states.Length, lds);
-        if (!h0.IsEmpty && h0.Length != batch * h)
-            throw new ArgumentException($"h0 has {h0.Length} elements; expected [B={batch}, H={h}].", nameof(h0));
-        if (!hN.IsEmpty && hN.Length != batch * h)
-            throw new ArgumentException($"hN has {hN.Length} elements; expected [B={batch}, H={h}].", nameof(hN));
+        CheckState(h0.Length, batch, nameof(h0));
+        CheckState(hN.Length, batch, nameof(hN));
+        CheckCellState(c0.Length, batch, nameof(c0));
+        CheckCellState(cN.Length, batch, nameof(cN));
 
         _input = x;
         _ldInput = ldx;
@@ -153,153 +190,133 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             Workspace.EnsureLength(ref _initialState, batch * h);
             h0.CopyTo(_initialState);
         }
+        _hasInitialCell = !c0.IsEmpty;
+        if (_hasInitialCell)
+        {
+            Workspace.EnsureLength(ref _initialCell, batch * h);
+            c0.CopyTo(_initialCell);
+        }
 
-        Span<T> s = states.Span;
-        ReadOnlySpan<T> u = _parameters.Value(_weightIh), w = _parameters.Value(_weightHh);
+        switch (Cell)
+        {
+            case CellKind.Lstm: ForwardSteps<LstmCell<T>>(); break;
+            case CellKind.Gru: ForwardSteps<GruCell<T>>(); break;
+            default: ForwardSteps<SimpleCell<T>>(); break;
+        }
 
-        // P = X·Uᵀ + b_ih + b_hh for all steps at once
-        Gemm.Multiply(false, true, rows, h, InputSize, T.One, x.Span, ldx, u, InputSize, T.Zero, s, lds);
+        if (!hN.IsEmpty) CopyFinalState(states.Span, lds, hN, _initialState, _hasInitialState);
+        if (!cN.IsEmpty) CopyFinalState(_cells, h, cN, _initialCell, _hasInitialCell);
+    }
+
+    /// <summary>The forward pass for one cell: the whole-sequence input product, then the steps in processing order.</summary>
+    private void ForwardSteps<TCell>() where TCell : struct, IRecurrentCell<T>
+    {
+        int h = HiddenSize, gh = TCell.Gates * h, batch = _batch, rows = _sequenceLength * batch, lds = _ldStates;
+        Span<T> s = _states.Span;
+        int ldGates = TCell.GatesAreState ? lds : gh;
+        if (!TCell.GatesAreState) Workspace.EnsureLength(ref _gates, rows * gh);
+        Span<T> gates = TCell.GatesAreState ? s : _gates.AsSpan(0, rows * gh);   // P [T·B, ldGates]
+        if (TCell.HasCellState)
+        {
+            Workspace.EnsureLength(ref _cells, rows * h);
+            Workspace.EnsureLength(ref _tanhCells, rows * h);
+        }
+        if (TCell.SeparatesHiddenPart) Workspace.EnsureLength(ref _hiddenParts, rows * gh);
+
+        // P = X·W_ihᵀ + b_ih (+ b_hh where the cell folds it) for all steps at once; the simple cell's P = X·Uᵀ + b_ih + b_hh
+        Gemm.Multiply(false, true, rows, gh, InputSize, T.One, _input.Span, _ldInput, _parameters.Value(_weightIh), InputSize,
+            T.Zero, gates, ldGates);
+        ReadOnlySpan<T> biasHh = default;
         if (_biasIh is not null && _biasHh is not null)
         {
-            Workspace.EnsureLength(ref _combinedBias, h);
-            TensorPrimitives.Add(_parameters.Value(_biasIh), _parameters.Value(_biasHh), _combinedBias.AsSpan(0, h));
+            Workspace.EnsureLength(ref _combinedBias, gh);
+            Span<T> bias = _combinedBias.AsSpan(0, gh);
+            if (TCell.SeparatesHiddenPart)
+            {
+                _parameters.Value(_biasIh).CopyTo(bias);
+                biasHh = _parameters.Value(_biasHh);
+            }
+            else TensorPrimitives.Add(_parameters.Value(_biasIh), _parameters.Value(_biasHh), bias);
             for (int r = 0; r < rows; r++)
             {
-                Span<T> row = s.Slice(r * lds, h);
-                TensorPrimitives.Add(row, _combinedBias.AsSpan(0, h), row);
+                Span<T> row = gates.Slice(r * ldGates, gh);
+                TensorPrimitives.Add(row, bias, row);
             }
         }
 
-        _packedWeightHhTransposed ??= new PackedMatrix<T>(h, h);
+        if (_packedWeightHhTransposed is null || _packedWeightHhTransposed.Columns != gh) _packedWeightHhTransposed = new PackedMatrix<T>(h, gh);
         if (!(ReusePackedWeights && _packedForwardCurrent))
         {
-            _packedWeightHhTransposed.Pack(transpose: true, w, h);
+            _packedWeightHhTransposed.Pack(transpose: true, _parameters.Value(_weightHh), h);
             _packedForwardCurrent = ReusePackedWeights;
         }
-        for (int step = 0; step < sequenceLength; step++)
+        for (int step = 0; step < _sequenceLength; step++)
         {
             int t = TimeAt(step);
-            ReadOnlySpan<T> previous = step == 0
-                ? (_hasInitialState ? _initialState.AsSpan(0, batch * h) : default)
-                : s[RowSpan(TimeAt(step - 1), lds)];
-            int ldPrevious = step == 0 ? h : lds;
-            _cell.StepForward(_packedWeightHhTransposed, previous, ldPrevious, s[RowSpan(t, lds)], lds, batch);
-        }
-
-        if (!hN.IsEmpty) CopyFinalState(s, lds, hN);
-    }
-
-    /// <summary>
-    /// BPTT over the sequence of the last <see cref="Forward"/>. Accumulates (+=) into the gradients of
-    /// U, W and the biases, and into <paramref name="dx"/>; overwrites <paramref name="dh0"/>.
-    /// </summary>
-    /// <param name="dy">dS [T·B, lddy]: the loss gradient with respect to each output s_t, first H columns.</param>
-    /// <param name="lddy">Row stride of dS.</param>
-    /// <param name="dhN">The loss gradient with respect to the final state [B, H], or empty for zero.</param>
-    /// <param name="dx">dX [T·B, lddx], += Δ·U into the first I columns; or empty to skip.</param>
-    /// <param name="lddx">Row stride of dX.</param>
-    /// <param name="dh0">The loss gradient with respect to h0 [B, H], or empty to skip.</param>
-    public void Backward(ReadOnlySpan<T> dy, int lddy, ReadOnlySpan<T> dhN, Span<T> dx, int lddx, Span<T> dh0)
-    {
-        BackwardThroughTime(dy, lddy, dhN, dh0);
-        BackwardInput(dx, lddx);
-    }
-
-    /// <summary>
-    /// The first half of <see cref="Backward"/>: the δ recursion through time and the parameter gradients, which
-    /// touch only this layer's own buffers (so the two directions of a layer can run it at the same time).
-    /// </summary>
-    public void BackwardThroughTime(ReadOnlySpan<T> dy, int lddy, ReadOnlySpan<T> dhN, Span<T> dh0)
-    {
-        int h = HiddenSize, rows = _sequenceLength * _batch;
-        Gemm.CheckMatrix("dy", rows, h, dy.Length, lddy);
-        if (!dhN.IsEmpty && dhN.Length != _batch * h)
-            throw new ArgumentException($"dhN has {dhN.Length} elements; expected [B={_batch}, H={h}].", nameof(dhN));
-        if (!dh0.IsEmpty && dh0.Length != _batch * h)
-            throw new ArgumentException($"dh0 has {dh0.Length} elements; expected [B={_batch}, H={h}].", nameof(dh0));
-
-        Workspace.EnsureLength(ref _deltas, rows * h);
-        Span<T> delta = _deltas.AsSpan(0, rows * h);      // Δ [T·B, H]
-        ReadOnlySpan<T> s = _states.Span, x = _input.Span;
-        _packedWeightHh ??= new PackedMatrix<T>(h, h);
-        _packedWeightHh.Pack(transpose: false, _parameters.Value(_weightHh), h);
-
-        for (int step = _sequenceLength - 1; step >= 0; step--)
-        {
-            int t = TimeAt(step);
-            Span<T> deltaT = delta[RowSpan(t, h)];
-            for (int b = 0; b < _batch; b++) dy.Slice((t * _batch + b) * lddy, h).CopyTo(deltaT.Slice(b * h, h));
-            if (step == _sequenceLength - 1 && !dhN.IsEmpty) TensorPrimitives.Add(deltaT, dhN, deltaT);
-            ReadOnlySpan<T> next = step == _sequenceLength - 1 ? default : delta[RowSpan(TimeAt(step + 1), h)];
-            _cell.StepBackward(_packedWeightHh, next, deltaT, s[RowSpan(t, lds: _ldStates)], _ldStates, _batch);
-        }
-
-        if (_sequenceLength == 0)
-        {
-            // No step ran: h_N is h0, so the gradient passes straight through.
-            if (!dh0.IsEmpty) { if (dhN.IsEmpty) dh0.Clear(); else dhN.CopyTo(dh0); }
-            return;
-        }
-
-        int first = TimeAt(0);
-        // dh0 = δ_first·W: h0 enters net_first through W
-        if (!dh0.IsEmpty)
-            Gemm.Multiply(_batch, T.One, delta[RowSpan(first, h)], h, _packedWeightHh, T.Zero, dh0, h);
-
-        // ∇U += Δᵀ·X   (Σ_t δ_t x_tᵀ)
-        Gemm.Multiply(true, false, h, InputSize, rows, T.One, delta, h, x, _ldInput, T.One, _parameters.Gradient(_weightIh), InputSize);
-
-        // ∇W += Σ_t δ_t s_{t∓1}ᵀ: steps after the first pair with the state one step before them in time order
-        // (forward) or one step after (reverse); both pairings are one contiguous GEMM.
-        Span<T> dW = _parameters.Gradient(_weightHh);
-        int pairedRows = (_sequenceLength - 1) * _batch;
-        if (pairedRows > 0)
-        {
-            int deltaStart = Reverse ? 0 : _batch, stateStart = Reverse ? _batch : 0;
-            Gemm.Multiply(true, false, h, h, pairedRows, T.One, delta.Slice(deltaStart * h), h,
-                s.Slice(stateStart * _ldStates), _ldStates, T.One, dW, h);
-        }
-        if (_hasInitialState)
-            Gemm.Multiply(true, false, h, h, _batch, T.One, delta[RowSpan(first, h)], h, _initialState.AsSpan(0, _batch * h), h, T.One, dW, h);
-
-        // ∇b_ih = ∇b_hh += Σ_t δ_t
-        if (_biasIh is not null && _biasHh is not null)
-        {
-            Span<T> dbIh = _parameters.Gradient(_biasIh), dbHh = _parameters.Gradient(_biasHh);
-            for (int r = 0; r < rows; r++)
+            TCell.Forward(StepAt<TCell>(step, gates, ldGates), new CellForwardBuffers<T>
             {
-                ReadOnlySpan<T> row = delta.Slice(r * h, h);
-                TensorPrimitives.Add(dbIh, row, dbIh);
-                TensorPrimitives.Add(dbHh, row, dbHh);
-            }
+                WeightHhTransposed = _packedWeightHhTransposed,
+                BiasHh = biasHh,
+                Hidden = s[RowSpan(t, lds, h)],
+                LdHidden = lds,
+                Cell = TCell.HasCellState ? _cells.AsSpan(t * batch * h, batch * h) : default,
+            });
         }
-
     }
 
-    /// <summary>The second half of <see cref="Backward"/>: dX += Δ·U into the first I columns of dX [T·B, lddx].</summary>
-    public void BackwardInput(Span<T> dx, int lddx)
+    /// <summary>What step <paramref name="step"/> (in processing order) sees in both directions: sizes, previous states, saved gates.</summary>
+    private CellStep<T> StepAt<TCell>(int step, Span<T> gates, int ldGates) where TCell : struct, IRecurrentCell<T>
     {
-        int h = HiddenSize, rows = _sequenceLength * _batch;
-        if (dx.IsEmpty || rows == 0) return;
-        Gemm.CheckMatrix("dx", rows, InputSize, dx.Length, lddx);
-        // dX += Δ·U: δ passes down to the layer below through U
-        Gemm.Multiply(false, false, rows, InputSize, h, T.One, _deltas.AsSpan(0, rows * h), h, _parameters.Value(_weightIh), InputSize, T.One, dx, lddx);
+        int h = HiddenSize, gh = TCell.Gates * h, stateRows = _batch * h, lds = _ldStates;
+        int t = TimeAt(step), previous = step == 0 ? -1 : TimeAt(step - 1);
+        return new CellStep<T>
+        {
+            Batch = _batch,
+            HiddenSize = h,
+            Nonlinearity = Nonlinearity,
+            PreviousHidden = previous < 0 ? InitialState() : _states.Span[RowSpan(previous, lds, h)],
+            LdPrevious = previous < 0 ? h : lds,
+            PreviousCell = TCell.HasCellState ? (previous < 0 ? InitialCell() : _cells.AsSpan(previous * stateRows, stateRows)) : default,
+            Gates = gates[RowSpan(t, ldGates, gh)],
+            LdGates = ldGates,
+            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan(t * stateRows * TCell.Gates, stateRows * TCell.Gates) : default,
+            TanhCell = TCell.HasCellState ? _tanhCells.AsSpan(t * stateRows, stateRows) : default,
+        };
     }
+
+    private ReadOnlySpan<T> InitialState() => _hasInitialState ? _initialState.AsSpan(0, _batch * HiddenSize) : default;
+
+    private ReadOnlySpan<T> InitialCell() => _hasInitialCell ? _initialCell.AsSpan(0, _batch * HiddenSize) : default;
 
     private int TimeAt(int step) => Reverse ? _sequenceLength - 1 - step : step;
 
-    private Range RowSpan(int t, int lds) => (t * _batch * lds)..((t * _batch + _batch - 1) * lds + HiddenSize);
+    /// <summary>The rows of step t in a [T·B, ld] buffer, through the first <paramref name="width"/> columns of the last.</summary>
+    private Range RowSpan(int t, int ld, int width) => (t * _batch * ld)..((t * _batch + _batch - 1) * ld + width);
 
-    private void CopyFinalState(ReadOnlySpan<T> s, int lds, Span<T> hN)
+    private void CopyFinalState(ReadOnlySpan<T> s, int lds, Span<T> final, T[] initial, bool hasInitial)
     {
         int h = HiddenSize;
         if (_sequenceLength == 0)
         {
-            if (_hasInitialState) _initialState.AsSpan(0, _batch * h).CopyTo(hN);
-            else hN.Clear();
+            if (hasInitial) initial.AsSpan(0, _batch * h).CopyTo(final);
+            else final.Clear();
             return;
         }
         int last = TimeAt(_sequenceLength - 1);
-        for (int b = 0; b < _batch; b++) s.Slice((last * _batch + b) * lds, h).CopyTo(hN.Slice(b * h, h));
+        for (int b = 0; b < _batch; b++) s.Slice((last * _batch + b) * lds, h).CopyTo(final.Slice(b * h, h));
+    }
+
+    // The checks format their message only when they fail: a training step must not allocate.
+    private void CheckState(int length, int batch, string name)
+    {
+        if (length != 0 && length != batch * HiddenSize)
+            throw new ArgumentException($"{name} has {length} elements; expected [B={batch}, H={HiddenSize}].", name);
+    }
+
+    private void CheckCellState(int length, int batch, string name)
+    {
+        if (length != 0 && !HasCellState)
+            throw new ArgumentException($"{name} is a cell state, which only the LSTM cell has.", name);
+        CheckState(length, batch, name);
     }
 }

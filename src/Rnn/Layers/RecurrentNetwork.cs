@@ -1,5 +1,5 @@
-// A deep, optionally bidirectional RNN built from RecurrentLayer: PyTorch's nn.RNN, plus the tutorial's
-// "separate" stacking. T = time, B = batch, I = input features, H = hidden, L = layers, D = directions.
+// A deep, optionally bidirectional RNN built from RecurrentLayer: PyTorch's nn.RNN, nn.LSTM and nn.GRU, plus the
+// tutorial's "separate" stacking. Written for the simple cell below; a gated cell replaces f(·) by its step. T = time, B = batch, I = input features, H = hidden, L = layers, D = directions.
 //   layer 0:      s_t^(1)  = f(U^(1) x_t + W^(1) s_{t-1}^(1) + b)          s'_t^(1) likewise, backward in time
 //   layer k > 0:  s_t^(k)  = f(U^(k) in_t^(k) + W^(k) s_{t-1}^(k) + b)
 //                 in_t^(k) = [s_t^(k-1); s'_t^(k-1)]   (concat)   or   s_t^(k-1) / s'_t^(k-1)   (separate)
@@ -13,7 +13,7 @@ namespace Rnn.Layers;
 
 /// <summary>
 /// A stack of <see cref="RnnOptions.NumLayers"/> recurrent layers, each with one or two directions,
-/// equivalent to PyTorch's <c>nn.RNN</c> with the same options and parameter names.
+/// equivalent to PyTorch's <c>nn.RNN</c>, <c>nn.LSTM</c> or <c>nn.GRU</c> with the same options and parameter names.
 /// </summary>
 public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -27,6 +27,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     private T[] _initialStates = [], _finalStates = [];                     // h0, hN [L·D, B, H]
     private readonly DirectionPair _directions = new();
     private T[] _initialStateGradients = [], _finalStateGradients = [];     // dh0, dhN [L·D, B, H]
+    private T[] _initialCells = [], _finalCells = [];                       // c0, cN [L·D, B, H] (LSTM)
+    private T[] _initialCellGradients = [], _finalCellGradients = [];       // dc0, dcN [L·D, B, H] (LSTM)
     private int _sequenceLength, _batch;
     private bool _forwardDone;
 
@@ -48,7 +50,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             for (int dir = 0; dir < d; dir++)
                 _layers[l * d + dir] = new RecurrentLayer<T>(Parameters, options.LayerInputSize(l), options.HiddenSize,
                     options.Nonlinearity, options.Bias, reverse: dir == 1,
-                    nameSuffix: $"_l{l}" + (dir == 1 ? "_reverse" : ""), namePrefix);
+                    nameSuffix: $"_l{l}" + (dir == 1 ? "_reverse" : ""), namePrefix, options.Cell);
         _outputs = NewBuffers(options.NumLayers);
         _droppedOutputs = NewBuffers(options.NumLayers);
         _dropoutMasks = NewBuffers(options.NumLayers);
@@ -104,7 +106,10 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     /// <param name="h0">Initial states [L·D, B, H] (index layer·D + direction), or empty for zeros.</param>
     /// <param name="y">Output [T, B, D·H] (or [B, T, D·H] when batch-first), or empty to skip the copy (see <see cref="LastOutput"/>).</param>
     /// <param name="hN">Final states [L·D, B, H], or empty.</param>
-    public void Forward(ReadOnlySpan<T> x, int sequenceLength, int batch, ReadOnlySpan<T> h0, Span<T> y, Span<T> hN)
+    /// <param name="c0">LSTM: initial cell states [L·D, B, H], or empty for zeros.</param>
+    /// <param name="cN">LSTM: final cell states [L·D, B, H], or empty.</param>
+    public void Forward(ReadOnlySpan<T> x, int sequenceLength, int batch, ReadOnlySpan<T> h0, Span<T> y, Span<T> hN,
+        ReadOnlySpan<T> c0 = default, Span<T> cN = default)
     {
         var o = Options;
         int d = o.NumDirections, h = o.HiddenSize, stateSize = o.NumLayers * d * batch * h;
@@ -114,6 +119,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (!h0.IsEmpty) CheckState(h0.Length, batch, nameof(h0));
         if (!y.IsEmpty) CheckSequence(y.Length, sequenceLength, batch, o.OutputSize, nameof(y));
         if (!hN.IsEmpty) CheckState(hN.Length, batch, nameof(hN));
+        CheckCellState(c0.Length, batch, nameof(c0));
+        CheckCellState(cN.Length, batch, nameof(cN));
 
         _sequenceLength = sequenceLength;
         _batch = batch;
@@ -124,19 +131,26 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
 
         _dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
         // Initial and final states go through our own buffers so that the two directions can run on two threads.
-        bool hasH0 = !h0.IsEmpty;
-        _directions.Prepare(this, forward: true, hasH0);
+        bool hasH0 = !h0.IsEmpty, hasC0 = !c0.IsEmpty;
+        _directions.Prepare(this, forward: true, hasH0, hasC0);
         Workspace.EnsureLength(ref _initialStates, stateSize);
         Workspace.EnsureLength(ref _finalStates, stateSize);
         if (hasH0) h0.CopyTo(_initialStates);
+        if (o.HasCellState)
+        {
+            Workspace.EnsureLength(ref _initialCells, stateSize);
+            Workspace.EnsureLength(ref _finalCells, stateSize);
+            if (hasC0) c0.CopyTo(_initialCells);
+        }
         for (int l = 0; l < o.NumLayers; l++)
         {
             _directions.Layer = l;
             if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(_directions);
-            else for (int dir = 0; dir < d; dir++) ForwardLayer(l, dir, hasH0);
+            else for (int dir = 0; dir < d; dir++) ForwardLayer(l, dir, hasH0, hasC0);
             if (_dropoutApplied && l < o.NumLayers - 1) ApplyDropout(l, rows * width);
         }
         if (!hN.IsEmpty) _finalStates.AsSpan(0, stateSize).CopyTo(hN);
+        if (!cN.IsEmpty) _finalCells.AsSpan(0, stateSize).CopyTo(cN);
 
         if (!y.IsEmpty) FromTimeMajor(_outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst);
         _forwardDone = true;
@@ -150,7 +164,10 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
     /// <param name="dhN">∂E/∂h_N [L·D, B, H], or empty for zero.</param>
     /// <param name="dx">∂E/∂x, shaped like x, or empty to skip.</param>
     /// <param name="dh0">∂E/∂h0 [L·D, B, H], or empty to skip.</param>
-    public void Backward(ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, Span<T> dx, Span<T> dh0)
+    /// <param name="dcN">LSTM: ∂E/∂c_N [L·D, B, H], or empty for zero.</param>
+    /// <param name="dc0">LSTM: ∂E/∂c0 [L·D, B, H], or empty to skip.</param>
+    public void Backward(ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, Span<T> dx, Span<T> dh0,
+        ReadOnlySpan<T> dcN = default, Span<T> dc0 = default)
     {
         if (!_forwardDone) throw new InvalidOperationException("Backward needs a forward pass first.");
         var o = Options;
@@ -160,6 +177,8 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (!dhN.IsEmpty) CheckState(dhN.Length, _batch, nameof(dhN));
         if (!dx.IsEmpty) CheckSequence(dx.Length, _sequenceLength, _batch, o.InputSize, nameof(dx));
         if (!dh0.IsEmpty) CheckState(dh0.Length, _batch, nameof(dh0));
+        CheckCellState(dcN.Length, _batch, nameof(dcN));
+        CheckCellState(dc0.Length, _batch, nameof(dc0));
 
         int maxWidth = Math.Max(width, o.InputSize);
         Workspace.EnsureLength(ref _gradientA, rows * maxWidth);
@@ -168,11 +187,17 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (dy.IsEmpty) dOutput.Clear();
         else ToTimeMajor(dy, dOutput, _sequenceLength, _batch, width, o.BatchFirst);
 
-        bool hasDhN = !dhN.IsEmpty;
+        bool hasDhN = !dhN.IsEmpty, hasDcN = !dcN.IsEmpty;
         Workspace.EnsureLength(ref _finalStateGradients, stateSize);
         Workspace.EnsureLength(ref _initialStateGradients, stateSize);
         if (hasDhN) dhN.CopyTo(_finalStateGradients);
-        _directions.Prepare(this, forward: false, hasDhN);
+        if (o.HasCellState)
+        {
+            Workspace.EnsureLength(ref _finalCellGradients, stateSize);
+            Workspace.EnsureLength(ref _initialCellGradients, stateSize);
+            if (hasDcN) dcN.CopyTo(_finalCellGradients);
+        }
+        _directions.Prepare(this, forward: false, hasDhN, hasDcN);
 
         for (int l = o.NumLayers - 1; l >= 0; l--)
         {
@@ -184,7 +209,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             // other, both directions add their share to the input gradient.
             _directions.Layer = l;
             if (d == 2 && IsWorthSplitting(rows)) ComputeThreads.RunPair(_directions);
-            else for (int dir = 0; dir < d; dir++) BackwardLayer(l, dir, hasDhN);
+            else for (int dir = 0; dir < d; dir++) BackwardLayer(l, dir, hasDhN, hasDcN);
             if (needInputGradient)
                 for (int dir = 0; dir < d; dir++)
                 {
@@ -195,6 +220,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             {
                 if (!dx.IsEmpty) FromTimeMajor(dInput, dx, _sequenceLength, _batch, o.InputSize, o.BatchFirst);
                 if (!dh0.IsEmpty) _initialStateGradients.AsSpan(0, stateSize).CopyTo(dh0);
+                if (!dc0.IsEmpty) _initialCellGradients.AsSpan(0, stateSize).CopyTo(dc0);
             }
             else
             {
@@ -206,51 +232,58 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
-    private void ForwardLayer(int l, int dir, bool hasH0)
+    private void ForwardLayer(int l, int dir, bool hasH0, bool hasC0)
     {
         int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = _sequenceLength * _batch;
         int index = l * d + dir, stateRows = _batch * h;
+        bool cells = Options.HasCellState;
         var (layerInput, ldInput) = LayerInput(l, dir, rows);
         _layers[index].Forward(layerInput, ldInput, _sequenceLength, _batch,
             hasH0 ? _initialStates.AsSpan(index * stateRows, stateRows) : default,
             _outputs[l].AsMemory(dir * h, rows * width - dir * h), width,
-            _finalStates.AsSpan(index * stateRows, stateRows));
+            _finalStates.AsSpan(index * stateRows, stateRows),
+            cells && hasC0 ? _initialCells.AsSpan(index * stateRows, stateRows) : default,
+            cells ? _finalCells.AsSpan(index * stateRows, stateRows) : default);
     }
 
-    private void BackwardLayer(int l, int dir, bool hasDhN)
+    private void BackwardLayer(int l, int dir, bool hasDhN, bool hasDcN)
     {
         int d = Options.NumDirections, h = Options.HiddenSize, width = Options.OutputSize, rows = _sequenceLength * _batch;
         int index = l * d + dir, stateRows = _batch * h;
+        bool cells = Options.HasCellState;
         T[] dOutput = _gradientA;
         _layers[index].BackwardThroughTime(dOutput.AsSpan(dir * h, rows * width - dir * h), width,
             hasDhN ? _finalStateGradients.AsSpan(index * stateRows, stateRows) : default,
-            _initialStateGradients.AsSpan(index * stateRows, stateRows));
+            _initialStateGradients.AsSpan(index * stateRows, stateRows),
+            cells && hasDcN ? _finalCellGradients.AsSpan(index * stateRows, stateRows) : default,
+            cells ? _initialCellGradients.AsSpan(index * stateRows, stateRows) : default);
     }
 
     /// <summary>The two directions of one layer as a job for two threads (one object, reused: no allocation per call).</summary>
     private sealed class DirectionPair : ComputeThreads.PairedWork
     {
         private RecurrentNetwork<T>? _network;
-        private bool _forward, _hasState;
+        private bool _forward, _hasState, _hasCell;
 
         public int Layer { get; set; }
 
-        public void Prepare(RecurrentNetwork<T> owner, bool forward, bool hasState)
+        public void Prepare(RecurrentNetwork<T> owner, bool forward, bool hasState, bool hasCell)
         {
             _network = owner;
             _forward = forward;
             _hasState = hasState;
+            _hasCell = hasCell;
         }
 
         protected override void Run(int part)
         {
-            if (_forward) _network!.ForwardLayer(Layer, part, _hasState);
-            else _network!.BackwardLayer(Layer, part, _hasState);
+            if (_forward) _network!.ForwardLayer(Layer, part, _hasState, _hasCell);
+            else _network!.BackwardLayer(Layer, part, _hasState, _hasCell);
         }
     }
 
     // Two threads pay off once a direction's work is well above the cost of handing it to another thread.
-    private bool IsWorthSplitting(int rows) => (long)rows * Options.HiddenSize * Options.HiddenSize >= 1 << 16;
+    private bool IsWorthSplitting(int rows) => (long)rows * Options.HiddenSize * Options.HiddenSize * _layers[0].Gates >= 1 << 16;
 
     /// <summary>Layer l's input for direction dir: x, the previous layer's whole output (concat), or its own direction's half (separate).</summary>
     private (ReadOnlyMemory<T> Input, int Ld) LayerInput(int l, int dir, int rows)
@@ -304,6 +337,13 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (actual == (long)sequenceLength * batch * features) return;
         string shape = Options.BatchFirst ? $"[B={batch}, T={sequenceLength}, {features}]" : $"[T={sequenceLength}, B={batch}, {features}]";
         throw new ArgumentException($"{name} has {actual} elements; expected {shape} = {(long)sequenceLength * batch * features}.", name);
+    }
+
+    private void CheckCellState(int actual, int batch, string name)
+    {
+        if (actual == 0) return;
+        if (!Options.HasCellState) throw new ArgumentException($"{name} is a cell state, which only the LSTM cell has.", name);
+        CheckState(actual, batch, name);
     }
 
     private void CheckState(int actual, int batch, string name)

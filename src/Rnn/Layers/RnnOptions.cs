@@ -2,9 +2,13 @@ using Rnn.Kernels;
 
 namespace Rnn.Layers;
 
-/// <summary>The configuration of a (deep, optionally bidirectional) RNN, with PyTorch's <c>nn.RNN</c> defaults.</summary>
+/// <summary>The configuration of a (deep, optionally bidirectional) recurrent network, with PyTorch's <c>nn.RNN</c>,
+/// <c>nn.LSTM</c> and <c>nn.GRU</c> defaults.</summary>
 public sealed record RnnOptions
 {
+    /// <summary>The cell: simple (the default), LSTM or GRU.</summary>
+    public CellKind Cell { get; init; } = CellKind.Rnn;
+
     /// <summary>I: features per input step.</summary>
     public required int InputSize { get; init; }
 
@@ -17,7 +21,7 @@ public sealed record RnnOptions
     /// <summary>Whether each layer also runs backward in time (D = 2).</summary>
     public bool Bidirectional { get; init; }
 
-    /// <summary>The activation f.</summary>
+    /// <summary>The activation f of the simple cell; the gated cells' activations are fixed (σ and tanh).</summary>
     public Nonlinearity Nonlinearity { get; init; } = Nonlinearity.Tanh;
 
     /// <summary>Whether the layers have the biases b_ih and b_hh (the tutorial's layer has none).</summary>
@@ -45,6 +49,7 @@ public sealed record RnnOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(Cell)) throw new ArgumentOutOfRangeException(nameof(Cell), Cell, "Unknown cell.");
         if (InputSize <= 0) throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "The input size must be positive.");
         if (HiddenSize <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, "The hidden size must be positive.");
         if (NumLayers <= 0) throw new ArgumentOutOfRangeException(nameof(NumLayers), NumLayers, "The number of layers must be positive.");
@@ -52,6 +57,27 @@ public sealed record RnnOptions
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
         if (!Enum.IsDefined(Stacking)) throw new ArgumentOutOfRangeException(nameof(Stacking), Stacking, "Unknown stacking.");
     }
+
+    /// <summary>Whether the cell carries a cell state c besides h (LSTM), so that c0 and c_N exist.</summary>
+    public bool HasCellState => Cell == CellKind.Lstm;
+
+    /// <summary>The lower-case name of a cell, as in files and on the command line: <c>rnn</c>, <c>lstm</c> or <c>gru</c>.</summary>
+    public static string CellName(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => "lstm",
+        CellKind.Gru => "gru",
+        CellKind.Rnn => "rnn",
+        _ => throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown cell."),
+    };
+
+    /// <summary>Parses <c>rnn</c>, <c>lstm</c> or <c>gru</c>.</summary>
+    public static CellKind ParseCell(string name) => name.ToLowerInvariant() switch
+    {
+        "rnn" => CellKind.Rnn,
+        "lstm" => CellKind.Lstm,
+        "gru" => CellKind.Gru,
+        _ => throw new ArgumentException($"Unknown cell '{name}'; expected rnn, lstm or gru.", nameof(name)),
+    };
 
     /// <summary>The lower-case name of a stacking mode, as in files and on the command line.</summary>
     public static string StackingName(Stacking stacking) => stacking == Stacking.Separate ? "separate" : "concat";

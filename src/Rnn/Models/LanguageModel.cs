@@ -1,9 +1,10 @@
 // A token-level RNN language model, the tutorial's application (docs/tutorial.md):
 //   e_t = E[x_t]                      embedding lookup: the one-hot product U·onehot(x_t), without the product
-//   s_t = f(U e_t + W s_{t-1} + b)    the RNN (RecurrentNetwork)
+//   s_t = f(U e_t + W s_{t-1} + b)    the RNN (RecurrentNetwork; or an LSTM or GRU step)
 //   z_t = V s_t + c                   the output layer (Linear)
 //   L   = −(1/N) Σ log softmax(z_t)[x_{t+1}]
 // T = time, B = batch, V = vocabulary, E = embedding, H = hidden, L = layers. Tokens are time-major [T, B].
+// The carried state is h [L, B, H], followed for LSTM by c [L, B, H]: one buffer that callers carry as a whole.
 using System.Numerics;
 using Rnn.Layers;
 using Rnn.Losses;
@@ -47,12 +48,15 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>The recurrent part, e.g. to switch dropout on with <see cref="RecurrentNetwork{T}.Training"/>.</summary>
     public RecurrentNetwork<T> Rnn => _rnn;
 
-    /// <summary>The size of a hidden state for <paramref name="batch"/> streams: L·B·H.</summary>
-    public int StateSize(int batch) => Config.NumLayers * batch * Config.HiddenSize;
+    /// <summary>The size of a carried state for <paramref name="batch"/> streams: L·B·H, twice that for LSTM (h, then c).</summary>
+    public int StateSize(int batch) => HiddenStateSize(batch) * (_rnn.Options.HasCellState ? 2 : 1);
+
+    /// <summary>The size of the h part of a carried state: L·B·H.</summary>
+    public int HiddenStateSize(int batch) => Config.NumLayers * batch * Config.HiddenSize;
 
     /// <summary>
     /// Forward over a chunk, loss, and backward: accumulates parameter gradients (the caller zeroes them) and
-    /// carries the hidden state: <paramref name="state"/> [L, B, H] holds h0 on entry and h_N on exit.
+    /// carries the state: <paramref name="state"/> [L, B, H] (LSTM: [2, L, B, H], h then c) holds h0 on entry and h_N on exit.
     /// </summary>
     /// <param name="inputs">Token ids [T, B].</param>
     /// <param name="targets">Next-token ids [T, B].</param>
@@ -86,7 +90,7 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>
     /// Feeds <paramref name="tokens"/> [T, B] and returns the logits [T·B, V] of every step (valid until the next call);
-    /// <paramref name="state"/> [L, B, H] is h0 on entry and h_N on exit.
+    /// <paramref name="state"/> [L, B, H] (LSTM: h then c) is h0 on entry and h_N on exit.
     /// </summary>
     public ReadOnlySpan<T> Logits(ReadOnlySpan<int> tokens, int sequenceLength, int batch, Span<T> state)
     {
@@ -103,8 +107,10 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
         Workspace.EnsureLength(ref _embedded, rows * e);
         Workspace.EnsureLength(ref _logits, rows * v);
         _embedding.Forward(inputs, _embedded.AsSpan(0, rows * e));
-        // h0 and h_N share the caller's buffer: the network copies h0 before writing h_N.
-        _rnn.Forward(_embedded.AsSpan(0, rows * e), sequenceLength, batch, state, default, state);
+        // h0 and h_N (c0 and c_N) share the caller's buffer: the network copies h0 before writing h_N.
+        int hidden = HiddenStateSize(batch);
+        Span<T> h = state[..hidden], c = state[hidden..];
+        _rnn.Forward(_embedded.AsSpan(0, rows * e), sequenceLength, batch, h, default, h, c, c);
         _linear.Forward(_rnn.LastOutput, rows, _logits.AsSpan(0, rows * v));
     }
 
@@ -123,6 +129,6 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     private void CheckState(ReadOnlySpan<T> state, int batch)
     {
         if (state.Length != StateSize(batch))
-            throw new ArgumentException($"state has {state.Length} elements; expected [L={Config.NumLayers}, B={batch}, H={Config.HiddenSize}].", nameof(state));
+            throw new ArgumentException($"state has {state.Length} elements; expected {(_rnn.Options.HasCellState ? "[2, " : "[")}L={Config.NumLayers}, B={batch}, H={Config.HiddenSize}].", nameof(state));
     }
 }

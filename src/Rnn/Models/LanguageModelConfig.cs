@@ -6,9 +6,12 @@ using Rnn.Layers;
 
 namespace Rnn.Models;
 
-/// <summary>The shape of a token-level RNN language model: embedding → RNN → Linear → softmax.</summary>
+/// <summary>The shape of a token-level RNN language model: embedding → RNN (simple, LSTM or GRU) → Linear → softmax.</summary>
 public sealed record LanguageModelConfig
 {
+    /// <summary>The recurrent cell (files without a <c>cell</c> key are the simple cell).</summary>
+    public CellKind Cell { get; init; } = CellKind.Rnn;
+
     /// <summary>V: tokens in the vocabulary.</summary>
     public required int VocabularySize { get; init; }
 
@@ -21,7 +24,7 @@ public sealed record LanguageModelConfig
     /// <summary>L: stacked recurrent layers.</summary>
     public int NumLayers { get; init; } = 1;
 
-    /// <summary>The recurrent activation.</summary>
+    /// <summary>The simple cell's recurrent activation.</summary>
     public Nonlinearity Nonlinearity { get; init; } = Nonlinearity.Tanh;
 
     /// <summary>Whether the recurrent layers have biases.</summary>
@@ -33,6 +36,7 @@ public sealed record LanguageModelConfig
     /// <summary>The RNN options this model uses (unidirectional: a language model must not see the token it predicts).</summary>
     public RnnOptions RnnOptions => new()
     {
+        Cell = Cell,
         InputSize = EmbeddingSize,
         HiddenSize = HiddenSize,
         NumLayers = NumLayers,
@@ -52,6 +56,7 @@ public sealed record LanguageModelConfig
     /// <summary>The configuration as a JSON object, for a model file's metadata.</summary>
     public string ToJson() => new JsonObject
     {
+        ["cell"] = RnnOptions.CellName(Cell),
         ["vocab_size"] = VocabularySize,
         ["embedding_size"] = EmbeddingSize,
         ["hidden_size"] = HiddenSize,
@@ -72,6 +77,7 @@ public sealed record LanguageModelConfig
                 throw new InvalidDataException("the model configuration is bidirectional; a language model must be unidirectional");
             var config = new LanguageModelConfig
             {
+                Cell = o["cell"] is JsonNode cell ? RnnOptions.ParseCell(cell.GetValue<string>()) : CellKind.Rnn,
                 VocabularySize = Required(o, "vocab_size").GetValue<int>(),
                 EmbeddingSize = Required(o, "embedding_size").GetValue<int>(),
                 HiddenSize = Required(o, "hidden_size").GetValue<int>(),
@@ -94,5 +100,6 @@ public sealed record LanguageModelConfig
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"V={VocabularySize} E={EmbeddingSize} H={HiddenSize} L={NumLayers} f={Activation.Name(Nonlinearity)} dropout={Dropout}");
+        $"{(Cell == CellKind.Rnn ? "" : RnnOptions.CellName(Cell) + " ")}V={VocabularySize} E={EmbeddingSize} H={HiddenSize} L={NumLayers}" +
+        $"{(Cell == CellKind.Rnn ? $" f={Activation.Name(Nonlinearity)}" : "")} dropout={Dropout}");
 }

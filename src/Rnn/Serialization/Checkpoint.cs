@@ -1,10 +1,12 @@
 // A model file / checkpoint is one safetensors file:
 //   tensors   parameters under PyTorch names (embedding.weight, rnn.weight_ih_l0, …, linear.bias);
 //             optimizer state as optim.<state>.<parameter>; the carried hidden state as train.hidden [L, B, H]
+//             and, for LSTM, the carried cell state as train.cell [L, B, H]
 //   metadata  format, format_version, dtype, config (JSON), vocab (JSON), training (JSON: TrainingState)
 using System.Numerics;
 using System.Text.Json;
 using Rnn.IO;
+using Rnn.Layers;
 using Rnn.Models;
 using Rnn.Optim;
 using Rnn.Data;
@@ -24,12 +26,15 @@ public sealed class Checkpoint
     /// <summary>The tensor that holds the hidden state carried between training chunks [L, B, H] (a key on disk).</summary>
     public const string CarriedStateTensor = "train.hidden";
 
+    /// <summary>The tensor that holds an LSTM's cell state carried between training chunks [L, B, H] (a key on disk).</summary>
+    public const string CarriedCellStateTensor = "train.cell";
+
     /// <summary>The prefix of the optimizer's state tensors, <c>optim.&lt;state&gt;.&lt;parameter&gt;</c> (a key on disk).</summary>
     public const string OptimizerStatePrefix = "optim.";
 
     /// <summary>Whether a tensor of a model file is training state (optimizer or carried state) rather than a parameter.</summary>
     public static bool IsTrainingState(string tensorName) =>
-        tensorName.StartsWith(OptimizerStatePrefix, StringComparison.Ordinal) || tensorName == CarriedStateTensor;
+        tensorName.StartsWith(OptimizerStatePrefix, StringComparison.Ordinal) || tensorName is CarriedStateTensor or CarriedCellStateTensor;
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -138,15 +143,26 @@ public sealed class Checkpoint
         optimizer.StepCount = Training?.Step ?? 0;
     }
 
-    /// <summary>The hidden state carried between chunks [L, B, H], or null if the file has none.</summary>
+    /// <summary>The state carried between chunks, h [L, B, H] (for LSTM followed by c [L, B, H]), or null if the file has none.</summary>
     public T[]? CarriedState<T>(int expectedLength) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!_file.Contains(CarriedStateTensor)) return null;
-        var values = _file.Read<T>(CarriedStateTensor);
+        if (!Config.RnnOptions.HasCellState) return ReadCarried<T>(CarriedStateTensor, expectedLength);
+        var state = new T[expectedLength];
+        int half = expectedLength / 2;
+        ReadCarried<T>(CarriedStateTensor, half).CopyTo(state, 0);
+        ReadCarried<T>(CarriedCellStateTensor, half).CopyTo(state, half);
+        return state;
+    }
+
+    private T[] ReadCarried<T>(string name, int expectedLength) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!_file.Contains(name)) throw new InvalidDataException($"{_file.SourceName}: missing '{name}'.");
+        var values = _file.Read<T>(name);
         if (values.Length != expectedLength)
-            throw new InvalidDataException($"{_file.SourceName}: '{CarriedStateTensor}' has {values.Length} values, expected {expectedLength}.");
+            throw new InvalidDataException($"{_file.SourceName}: '{name}' has {values.Length} values, expected {expectedLength}.");
         if (!Finite.All<T>(values))
-            throw new InvalidDataException($"{_file.SourceName}: '{CarriedStateTensor}' contains NaN or infinity.");
+            throw new InvalidDataException($"{_file.SourceName}: '{name}' contains NaN or infinity.");
         return values;
     }
 
@@ -174,8 +190,12 @@ public sealed class Checkpoint
                     writer.Add<T>($"{OptimizerStatePrefix}{state.Name}.{p.Name}", state.Values.Slice(p.Offset, p.Length), p.Shape);
         if (!hidden.IsEmpty)
         {
+            // h [L, B, H] under train.hidden as always; an LSTM's c, the second half of its state, under train.cell
             int h = model.Config.HiddenSize, l = model.Config.NumLayers;
-            writer.Add<T>(CarriedStateTensor, hidden, l, hidden.Length / (l * h), h);
+            bool cells = model.Config.RnnOptions.HasCellState;
+            ReadOnlySpan<T> hiddenPart = cells ? hidden[..(hidden.Length / 2)] : hidden;
+            writer.Add<T>(CarriedStateTensor, hiddenPart, l, hiddenPart.Length / (l * h), h);
+            if (cells) writer.Add<T>(CarriedCellStateTensor, hidden[hiddenPart.Length..], l, hiddenPart.Length / (l * h), h);
         }
         writer.Save(path);
     }
@@ -188,7 +208,7 @@ public sealed class Checkpoint
         RequireShape("embedding.weight", Config.VocabularySize, Config.EmbeddingSize);
         RequireShape("linear.weight", Config.VocabularySize, Config.HiddenSize);
         for (int layer = 0; layer < Config.NumLayers; layer++)
-            RequireShape($"rnn.weight_hh_l{layer}", Config.HiddenSize, Config.HiddenSize);
+            RequireShape($"rnn.weight_hh_l{layer}", RecurrentLayer<float>.GateCount(Config.Cell) * Config.HiddenSize, Config.HiddenSize);
     }
 
     private void RequireShape(string name, int rows, int columns)

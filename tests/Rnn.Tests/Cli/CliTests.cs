@@ -32,6 +32,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void GradCheck_GatedCellDeepBidirectional_PassesWithExitZero(string cell)
+    {
+        var (code, output, _) = Run("gradcheck", "--cell", cell, "--layers", "3", "--bidirectional", "--seq", "12");
+        Assert.Equal(0, code);
+        Assert.Contains($"cell={cell}", output);
+        Assert.Contains("weight_hh_l2_reverse", output);
+        if (cell == "lstm") Assert.Contains("c0", output);
+    }
+
+    [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("train", "--help")]
@@ -51,6 +63,7 @@ public sealed class CliTests : IDisposable
     [InlineData("gradcheck", "--hidden", "0")]
     [InlineData("gradcheck", "--nonlinearity", "softplus")]
     [InlineData("gradcheck", "--stacking", "diagonal")]
+    [InlineData("gradcheck", "--cell", "transformer")]
     [InlineData("gradcheck", "--layers", "two")]
     [InlineData("train")]
     [InlineData("frobnicate")]

@@ -7,30 +7,33 @@ namespace Rnn.Tests.Diagnostics;
 
 public class GradientCheckTests
 {
-    public static TheoryData<Nonlinearity, bool, Stacking, int, bool> AllConfigurations()
+    /// <summary>The simple cell with every activation, and LSTM and GRU, each with every bias × stacking × L × D.</summary>
+    public static TheoryData<CellKind, Nonlinearity, bool, Stacking, int, bool> AllConfigurations()
     {
-        var data = new TheoryData<Nonlinearity, bool, Stacking, int, bool>();
-        foreach (var f in Enum.GetValues<Nonlinearity>())
+        var data = new TheoryData<CellKind, Nonlinearity, bool, Stacking, int, bool>();
+        var cells = Enum.GetValues<Nonlinearity>().Select(f => (CellKind.Rnn, f)).Concat([(CellKind.Lstm, Nonlinearity.Tanh), (CellKind.Gru, Nonlinearity.Tanh)]);
+        foreach (var (cell, f) in cells)
             foreach (bool bias in new[] { true, false })
                 foreach (var stacking in Enum.GetValues<Stacking>())
                     for (int layers = 1; layers <= 3; layers++)
                         foreach (bool bidirectional in new[] { false, true })
-                            data.Add(f, bias, stacking, layers, bidirectional);
+                            data.Add(cell, f, bias, stacking, layers, bidirectional);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(AllConfigurations))]
-    public void RecurrentNetwork_Backward_MatchesCentralDifferences(Nonlinearity f, bool bias, Stacking stacking, int layers, bool bidirectional)
+    public void RecurrentNetwork_Backward_MatchesCentralDifferences(CellKind cell, Nonlinearity f, bool bias, Stacking stacking, int layers, bool bidirectional)
     {
         var options = new RnnOptions
         {
-            InputSize = 3, HiddenSize = 4, NumLayers = layers, Bidirectional = bidirectional,
+            Cell = cell, InputSize = 3, HiddenSize = 4, NumLayers = layers, Bidirectional = bidirectional,
             Nonlinearity = f, Bias = bias, Stacking = stacking,
         };
         var results = GradientCheck.Run(options, sequenceLength: 10, batch: 2, seed: 7);
 
-        int expectedTensors = layers * options.NumDirections * (bias ? 4 : 2) + 2;
+        // every parameter, x and h0, and c0 for LSTM
+        int expectedTensors = layers * options.NumDirections * (bias ? 4 : 2) + (options.HasCellState ? 3 : 2);
         Assert.Equal(expectedTensors, results.Count);
         foreach (var r in results)
         {
@@ -59,10 +62,11 @@ public class GradientCheckTests
     private static int ElementCount(RnnOptions o, string name, int sequenceLength, int batch)
     {
         if (name == "x") return sequenceLength * batch * o.InputSize;
-        if (name == "h0") return o.NumLayers * o.NumDirections * batch * o.HiddenSize;
+        if (name is "h0" or "c0") return o.NumLayers * o.NumDirections * batch * o.HiddenSize;
         int layer = int.Parse(name.Split("_l")[1].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture);
-        return name.StartsWith("weight_ih", StringComparison.Ordinal) ? o.HiddenSize * o.LayerInputSize(layer)
-            : name.StartsWith("weight_hh", StringComparison.Ordinal) ? o.HiddenSize * o.HiddenSize
-            : o.HiddenSize;
+        int gateRows = RecurrentLayer<double>.GateCount(o.Cell) * o.HiddenSize;
+        return name.StartsWith("weight_ih", StringComparison.Ordinal) ? gateRows * o.LayerInputSize(layer)
+            : name.StartsWith("weight_hh", StringComparison.Ordinal) ? gateRows * o.HiddenSize
+            : gateRows;
     }
 }

@@ -1,4 +1,4 @@
-// Runs one golden case (docs/GOLDEN.md) through RecurrentNetwork<T> and measures, per tensor,
+// Runs one golden case (docs/GOLDEN.md; kinds rnn, lstm, gru) through RecurrentNetwork<T> and measures, per tensor,
 // max|a − e| / (atol + rtol·max|e|): ≤ 1 passes.
 using System.Globalization;
 using System.Numerics;
@@ -26,9 +26,19 @@ public static class GoldenCase
 
     private static IReadOnlyList<TensorComparison> Run<T>(SafeTensorsFile file) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Assert.Equal("rnn", Meta(file, "kind"));
+        string kind = Meta(file, "kind");
+        CellKind cell = kind switch
+        {
+            "rnn" => CellKind.Rnn,
+            "lstm" => CellKind.Lstm,
+            "gru" => CellKind.Gru,
+            _ => throw new InvalidDataException($"unknown kind '{kind}'; this test knows rnn, lstm and gru"),
+        };
+        if (file.Contains("lengths"))
+            throw new NotSupportedException("the case has per-sequence 'lengths', which the network does not support yet");
         var options = new RnnOptions
         {
+            Cell = cell,
             InputSize = Int(file, "input_size"),
             HiddenSize = Int(file, "hidden_size"),
             NumLayers = Int(file, "num_layers"),
@@ -53,14 +63,18 @@ public static class GoldenCase
         int sequenceLength = options.BatchFirst ? xShape[1] : xShape[0];
         int batch = options.BatchFirst ? xShape[0] : xShape[1];
         T[] x = Tensor<T>(file, "x"), h0 = Tensor<T>(file, "h0");
+        bool lstm = options.HasCellState;
+        T[] c0 = lstm ? Tensor<T>(file, "c0") : [];
         var y = new T[Tensor<T>(file, "y").Length];
         var hN = new T[h0.Length];
-        network.Forward(x, sequenceLength, batch, h0, y, hN);
+        var cN = new T[c0.Length];
+        network.Forward(x, sequenceLength, batch, h0, y, hN, c0, cN);
 
         var dx = new T[x.Length];
         var dh0 = new T[h0.Length];
+        var dc0 = new T[c0.Length];
         network.Parameters.ZeroGradients();
-        network.Backward(Tensor<T>(file, "grad_y"), Tensor<T>(file, "grad_h_n"), dx, dh0);
+        network.Backward(Tensor<T>(file, "grad_y"), Tensor<T>(file, "grad_h_n"), dx, dh0, lstm ? Tensor<T>(file, "grad_c_n") : [], dc0);
 
         var comparisons = new List<TensorComparison>
         {
@@ -69,6 +83,11 @@ public static class GoldenCase
             Compare(file, "grad_x", dx, atol, rtol),
             Compare(file, "grad_h0", dh0, atol, rtol),
         };
+        if (lstm)
+        {
+            comparisons.Add(Compare(file, "c_n", cN, atol, rtol));
+            comparisons.Add(Compare(file, "grad_c0", dc0, atol, rtol));
+        }
         foreach (var p in network.Parameters.All)
             comparisons.Add(Compare(file, "grad_" + p.Name, network.Parameters.Gradient(p).ToArray(), atol, rtol));
         return comparisons;

@@ -38,6 +38,35 @@ public class GoldenParityTests(ITestOutputHelper output)
             Assert.True(c.Ratio <= 1.0, $"{Path.GetFileName(path)}: {c.Name} error/tolerance = {c.Ratio:G4}");
     }
 
+    [Theory]
+    [InlineData("gated_rnn", false)]
+    [InlineData("lstm", true)]
+    public void GoldenCase_UnknownKindOrLengths_FailsClearly(string kind, bool withLengths)
+    {
+        string source = Directory.GetFiles(CommittedFolder, "lstm_*.safetensors").Order(StringComparer.Ordinal).First();
+        var file = Rnn.IO.SafeTensorsFile.Load(source);
+        var writer = new Rnn.IO.SafeTensorsWriter();
+        foreach (var (key, value) in file.Metadata) writer.Metadata[key] = value;
+        writer.Metadata["kind"] = kind;
+        foreach (var tensor in file.Tensors)
+        {
+            if (tensor.DType == Rnn.IO.SafeTensorsDType.F32) writer.Add(tensor.Name, file.ReadSingle(tensor.Name), tensor.Shape.ToArray());
+            else writer.Add(tensor.Name, file.ReadDouble(tensor.Name), tensor.Shape.ToArray());
+        }
+        if (withLengths) writer.Add("lengths", new long[] { 1, 1 }, 2);
+        string path = Path.Combine(Path.GetTempPath(), $"golden-{kind}-{Environment.ProcessId}.safetensors");
+        using (var stream = File.Create(path)) writer.Write(stream);
+        try
+        {
+            var error = Assert.ThrowsAny<Exception>(() => GoldenCase.Run(path));
+            Assert.Contains(withLengths ? "lengths" : $"unknown kind '{kind}'", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void GoldenFolders_AreNotEmpty()
     {

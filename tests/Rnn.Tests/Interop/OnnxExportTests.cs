@@ -1,3 +1,4 @@
+using Rnn.Layers;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Rnn.Interop.Onnx;
@@ -142,6 +143,20 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
         var (code, _, error) = Cli("export", model, "--onnx", Path.Combine(_folder, "m.onnx"));
         Assert.Equal(2, code);
         Assert.StartsWith("rnn: ONNX's RNN operator has no identity activation", error);
+        Assert.False(File.Exists(Path.Combine(_folder, "m.onnx")));
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, "lstm")]
+    [InlineData(CellKind.Gru, "gru")]
+    public void ExportCli_GatedModel_ExitsTwoNamingTheCell(CellKind cell, string word)
+    {
+        var config = new LanguageModelConfig { Cell = cell, VocabularySize = 4, EmbeddingSize = 2, HiddenSize = 3 };
+        string model = Path.Combine(_folder, $"{word}.safetensors");
+        Checkpoint.Save(model, new LanguageModel<float>(config), Vocabulary(4));
+        var (code, _, error) = Cli("export", model, "--onnx", Path.Combine(_folder, "m.onnx"));
+        Assert.Equal(2, code);
+        Assert.StartsWith($"rnn: ONNX export of {word} models is not supported yet", error);
         Assert.False(File.Exists(Path.Combine(_folder, "m.onnx")));
     }
 

@@ -1,4 +1,5 @@
 using Rnn.Kernels;
+using Rnn.Layers;
 using Rnn.Models;
 using Rnn.Tensors;
 
@@ -81,11 +82,14 @@ public class LanguageModelTests
         Assert.Equal([7, 4], model.Parameters["linear.weight"].Shape);
     }
 
-    [Fact]
-    public void LanguageModel_CarriedState_EqualsOneLongChunk()
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void LanguageModel_CarriedState_EqualsOneLongChunk(CellKind cell)
     {
-        // Two chunks of 5 with the state carried give the same loss as one chunk of 10.
-        var model = new LanguageModel<double>(SmallConfig(), seed: 2);
+        // Two chunks of 5 with the state (h, and c for LSTM) carried give the same loss as one chunk of 10.
+        var model = new LanguageModel<double>(SmallConfig() with { Cell = cell }, seed: 2);
         var (inputs, targets) = RandomChunk(10, 1, 7, 9);
         var state = new double[model.StateSize(1)];
         double whole = model.Evaluate(inputs, targets, 10, 1, state);
@@ -110,6 +114,11 @@ public class LanguageModelTests
     {
         var config = SmallConfig(layers: 3, dropout: 0.25) with { Nonlinearity = Nonlinearity.Relu, Bias = false };
         Assert.Equal(config, LanguageModelConfig.FromJson(config.ToJson()));
+        foreach (var cell in Enum.GetValues<CellKind>())
+            Assert.Equal(config with { Cell = cell }, LanguageModelConfig.FromJson((config with { Cell = cell }).ToJson()));
+        // Files of the first stage have no "cell": the simple cell.
+        Assert.Equal(CellKind.Rnn, LanguageModelConfig.FromJson("""{"vocab_size":7,"embedding_size":3,"hidden_size":4,"num_layers":1,"nonlinearity":"tanh","bias":true}""").Cell);
+        Assert.Throws<InvalidDataException>(() => LanguageModelConfig.FromJson("""{"cell":"rnm","vocab_size":7,"embedding_size":3,"hidden_size":4,"num_layers":1,"nonlinearity":"tanh","bias":true}"""));
         Assert.Throws<InvalidDataException>(() => LanguageModelConfig.FromJson("not json"));
         Assert.Throws<InvalidDataException>(() => LanguageModelConfig.FromJson("{}"));
         Assert.Throws<InvalidDataException>(() => LanguageModelConfig.FromJson("""{"vocab_size":"x","embedding_size":3,"hidden_size":4,"num_layers":1,"nonlinearity":"tanh","bias":true}"""));

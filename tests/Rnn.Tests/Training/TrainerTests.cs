@@ -1,4 +1,5 @@
 using Rnn.Cli.Demos;
+using Rnn.Layers;
 using Rnn.Models;
 using Rnn.Data;
 using Rnn.Optim;
@@ -21,32 +22,36 @@ public sealed class TrainerTests : IDisposable
         ValidationFraction = 0.1, Seed = 5, EvaluateEvery = 7,
     };
 
-    private static (LanguageModel<float> Model, Vocabulary Vocabulary, int[] Train, int[] Validation) Setup(double dropout = 0.2)
+    private static (LanguageModel<float> Model, Vocabulary Vocabulary, int[] Train, int[] Validation) Setup(double dropout = 0.2,
+        CellKind cell = CellKind.Rnn)
     {
         var vocabulary = Vocabulary.Build(Corpus, TokenKind.Character);
         var (train, validation) = BatchStreams.Split(vocabulary.Encode(Corpus), 0.1);
         var model = new LanguageModel<float>(new LanguageModelConfig
         {
-            VocabularySize = vocabulary.Count, EmbeddingSize = 8, HiddenSize = 16, NumLayers = 2, Dropout = dropout,
+            Cell = cell, VocabularySize = vocabulary.Count, EmbeddingSize = 8, HiddenSize = 16, NumLayers = 2, Dropout = dropout,
         }, seed: 5);
         return (model, vocabulary, train, validation);
     }
 
     [Theory]
-    [InlineData("adam")]
-    [InlineData("adagrad")]
-    [InlineData("sgd")]
-    public void Trainer_InterruptedAndResumed_EndsWithBitIdenticalWeights(string optimizer)
+    [InlineData("adam", CellKind.Rnn)]
+    [InlineData("adagrad", CellKind.Rnn)]
+    [InlineData("sgd", CellKind.Rnn)]
+    [InlineData("adam", CellKind.Lstm)]
+    [InlineData("adam", CellKind.Gru)]
+    public void Trainer_InterruptedAndResumed_EndsWithBitIdenticalWeights(string optimizer, CellKind cell)
     {
-        var (straight, vocabulary, train, validation) = Setup();
+        var (straight, vocabulary, train, validation) = Setup(cell: cell);
         new Trainer<float>(straight, vocabulary, train, validation, Options(optimizer)).Run(new StopCondition(Steps: 30));
 
         // The same run stopped at step 14 (a checkpoint step) and resumed from its file.
-        string path = Path.Combine(_folder, $"{optimizer}.safetensors");
-        var (first, _, _, _) = Setup();
+        string path = Path.Combine(_folder, $"{optimizer}-{cell}.safetensors");
+        var (first, _, _, _) = Setup(cell: cell);
         new Trainer<float>(first, vocabulary, train, validation, Options(optimizer)) { CheckpointPath = path }.Run(new StopCondition(Steps: 14));
         var checkpoint = Checkpoint.Load(path);
         Assert.Equal(14, checkpoint.Training!.Step);
+        Assert.Equal(cell, checkpoint.Config.Cell);
         var resumed = checkpoint.CreateModel<float>();
         new Trainer<float>(resumed, checkpoint.Vocabulary, train, validation, checkpoint.Training.Options, checkpoint).Run(new StopCondition(Steps: 30));
 

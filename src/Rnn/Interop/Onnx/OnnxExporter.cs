@@ -15,6 +15,7 @@ using Google.Protobuf;
 using Rnn.IO;
 using Rnn.Interop.Onnx.Proto;
 using Rnn.Kernels;
+using Rnn.Layers;
 using Rnn.Models;
 using Rnn.Data;
 using static Rnn.Interop.Onnx.OnnxProtos;
@@ -52,6 +53,8 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vocabulary);
         var config = model.Config;
+        if (config.Cell != CellKind.Rnn)
+            throw new ArgumentException($"ONNX export of {RnnOptions.CellName(config.Cell)} models is not supported yet; only the simple cell exports.", nameof(model));
         string activation = config.Nonlinearity switch
         {
             Nonlinearity.Tanh => "Tanh",
