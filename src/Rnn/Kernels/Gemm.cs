@@ -535,27 +535,27 @@ internal static unsafe partial class GemmDriver<T, TTile>
     /// <summary>The product split into runs of whole panels of C along one dimension.</summary>
     private sealed class SplitJob : IParallelWork
     {
-        private GemmOperands<T> op;
-        private int parts, panels;
-        private GemmPath path;
-        private bool byColumns;
+        private GemmOperands<T> _op;
+        private int _parts, _panels;
+        private GemmPath _path;
+        private bool _byColumns;
 
         public void Set(GemmOperands<T> operands, int partCount, int panelCount, GemmPath gemmPath, bool columns)
         {
-            op = operands;
-            parts = partCount;
-            panels = panelCount;
-            path = gemmPath;
-            byColumns = columns;
+            _op = operands;
+            _parts = partCount;
+            _panels = panelCount;
+            _path = gemmPath;
+            _byColumns = columns;
         }
 
         public void Execute(int part)
         {
-            int size = byColumns ? TTile.Cols : TTile.Rows, limit = byColumns ? op.N : op.M;
-            int start = Math.Min(limit, (int)((long)panels * part / parts) * size);
-            int end = Math.Min(limit, (int)((long)panels * (part + 1) / parts) * size);
-            if (byColumns) Compute(op, 0, op.M, start, end, path);
-            else Compute(op, start, end, 0, op.N, path);
+            int size = _byColumns ? TTile.Cols : TTile.Rows, limit = _byColumns ? _op.N : _op.M;
+            int start = Math.Min(limit, (int)((long)_panels * part / _parts) * size);
+            int end = Math.Min(limit, (int)((long)_panels * (part + 1) / _parts) * size);
+            if (_byColumns) Compute(_op, 0, _op.M, start, end, _path);
+            else Compute(_op, start, end, 0, _op.N, _path);
         }
     }
 

@@ -24,8 +24,8 @@ namespace Rnn.Kernels;
 public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     // Panels [⌈n/NR⌉][k][NR], the last zero-padded to NR columns; pinned so that products read it by pointer.
-    private readonly T[] data;
-    private readonly int offset;
+    private readonly T[] _data;
+    private readonly int _offset;
 
     /// <summary>Creates an empty (all-zero) packed operand of <paramref name="rows"/> × <paramref name="columns"/>; fill it with <see cref="Pack"/>.</summary>
     /// <param name="rows">k, the rows of op(B): the shared dimension of the products.</param>
@@ -52,9 +52,9 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
         Columns = columns;
         int slack = 64 / sizeof(T);
         long length = ((long)columns + PanelWidth - 1) / PanelWidth * PanelWidth * rows + slack;
-        data = GC.AllocateArray<T>(checked((int)length), pinned: true);
-        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(data));
-        offset = (int)((((address + 63) & ~(nint)63) - address) / sizeof(T));
+        _data = GC.AllocateArray<T>(checked((int)length), pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data));
+        _offset = (int)((((address + 63) & ~(nint)63) - address) / sizeof(T));
     }
 
     /// <summary>k, the rows of op(B).</summary>
@@ -70,7 +70,7 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
     internal int PanelWidth { get; }
 
     /// <summary>The first panel, 64-byte aligned.</summary>
-    internal T* Pointer => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(data)) + offset;
+    internal T* Pointer => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data)) + _offset;
 
     /// <summary>Copies op(B) into the packed layout, replacing what was packed before.</summary>
     /// <param name="transpose">False: B is stored [<see cref="Rows"/>, <see cref="Columns"/>]; true: B is stored [<see cref="Columns"/>, <see cref="Rows"/>] and used transposed.</param>
