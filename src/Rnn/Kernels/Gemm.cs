@@ -164,7 +164,7 @@ public static partial class Gemm
     internal static void Multiply<T>(int m, T alpha, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, T beta, Span<T> c, int ldc,
         int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => MultiplyThen(m, alpha, a, lda, b, beta, c, ldc, default, default, 0, maxThreads);
+        => Multiply(m, alpha, a, lda, b, beta, c, ldc, default(NoEpilogue<T>), maxThreads);
 
     /// <summary>
     /// The recurrent forward step: <c>C = f(A · op(B) + C)</c>, the activation applied by each thread to the part of C
@@ -172,52 +172,62 @@ public static partial class Gemm
     /// </summary>
     internal static void MultiplyAndActivate<T>(int m, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, Span<T> c, int ldc, Nonlinearity f)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => MultiplyThen(m, T.One, a, lda, b, T.One, c, ldc, new GemmEpilogueSpec(GemmEpilogueKind.Activation, f), default, 0, ComputeThreads.Max);
+        => Multiply(m, T.One, a, lda, b, T.One, c, ldc, new ActivationEpilogue<T>(f), ComputeThreads.Max);
 
     /// <summary>
     /// The recurrent backward step: <c>C = (A · op(B) + C) ⊙ f'(S)</c>, with f' taken from the saved outputs
     /// S [m, n] (row stride <paramref name="lds"/>), applied as in <see cref="MultiplyAndActivate{T}"/>.
     /// </summary>
-    internal static void MultiplyAndScaleByDerivative<T>(int m, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, Span<T> c, int ldc,
+    internal static unsafe void MultiplyAndScaleByDerivative<T>(int m, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, Span<T> c, int ldc,
         Nonlinearity f, ReadOnlySpan<T> outputs, int lds)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => MultiplyThen(m, T.One, a, lda, b, T.One, c, ldc, new GemmEpilogueSpec(GemmEpilogueKind.ActivationGradient, f), outputs, lds, ComputeThreads.Max);
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        CheckMatrix("outputs", m, b.Columns, outputs.Length, lds);
+        fixed (T* ps = outputs)
+            Multiply(m, T.One, a, lda, b, T.One, c, ldc, new ActivationGradientEpilogue<T>(f, ps, lds), ComputeThreads.Max);
+    }
 
-    /// <summary>Which epilogue a prepacked product ends with; the pointer to S is taken once the spans are pinned.</summary>
-    private readonly record struct GemmEpilogueSpec(GemmEpilogueKind Kind, Nonlinearity Function);
-
-    private static unsafe void MultiplyThen<T>(int m, T alpha, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, T beta, Span<T> c, int ldc,
-        GemmEpilogueSpec epilogue, ReadOnlySpan<T> outputs, int lds, int maxThreads)
+    /// <summary>
+    /// <c>C = alpha · A · op(B) + beta · C</c> against prepacked B, as
+    /// <see cref="Multiply{T}(int, T, ReadOnlySpan{T}, int, PackedMatrix{T}, T, Span{T}, int)"/>, then
+    /// <paramref name="epilogue"/> over C: each thread runs it over the block of C it computed, blocks cut at
+    /// multiples of the epilogue's column granule (see <see cref="IGemmEpilogue{T}"/>).
+    /// </summary>
+    /// <param name="epilogue">The pass over C; its column granule must divide n.</param>
+    /// <param name="maxThreads">The thread cap.</param>
+    internal static unsafe void Multiply<T, TEpilogue>(int m, T alpha, ReadOnlySpan<T> a, int lda, PackedMatrix<T> b, T beta,
+        Span<T> c, int ldc, TEpilogue epilogue, int maxThreads)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : struct, IGemmEpilogue<T>
     {
         ArgumentNullException.ThrowIfNull(b);
         if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be ≥ 0.");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
-        int n = b.Columns, k = b.Rows;
+        int n = b.Columns, k = b.Rows, granule = epilogue.ColumnGranule;
         CheckMatrix("a", m, k, a.Length, lda);
         CheckMatrix("c", m, n, c.Length, ldc);
-        if (epilogue.Kind == GemmEpilogueKind.ActivationGradient) CheckMatrix("outputs", m, n, outputs.Length, lds);
+        if (granule < 1 || n % granule != 0)
+            throw new ArgumentException($"The epilogue's column granule {granule} must be ≥ 1 and divide n = {n}.", nameof(epilogue));
         if (m == 0 || n == 0) return;
         bool empty = k == 0 || T.IsZero(alpha);
         if (empty) ScaleC(m, n, beta, c, ldc);
 
         fixed (T* pa = a)
         fixed (T* pc = c)
-        fixed (T* ps = outputs)
         {
-            var operands = new GemmOperands<T>(false, false, m, n, k, alpha, pa, lda, b.Pointer, b.PanelWidth, beta, pc, ldc,
-                new GemmEpilogue<T>(epilogue.Kind, epilogue.Function, ps, lds));
             if (empty)
             {
                 // Nothing to multiply: C is beta·C, and the epilogue still applies.
-                if (epilogue.Kind != GemmEpilogueKind.None) GemmDriver<T, ScalarTile<T>>.ApplyEpilogue(operands, 0, m, 0, n);
+                epilogue.Apply(pc, ldc, 0, m, 0, n);
                 return;
             }
+            var operands = new GemmOperands<T>(false, false, m, n, k, alpha, pa, lda, b.Pointer, b.PanelWidth, beta, pc, ldc);
             switch (b.Kernel)
             {
-                case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.RunPrepacked(operands, maxThreads); break;
-                case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.RunPrepacked(operands, maxThreads); break;
-                default: GemmDriver<T, ScalarTile<T>>.RunPrepacked(operands, maxThreads); break;
+                case GemmKernel.Vector512: GemmDriver<T, Vector512Tile<T>>.RunPrepacked(operands, maxThreads, epilogue); break;
+                case GemmKernel.Vector256: GemmDriver<T, Vector256Tile<T>>.RunPrepacked(operands, maxThreads, epilogue); break;
+                default: GemmDriver<T, ScalarTile<T>>.RunPrepacked(operands, maxThreads, epilogue); break;
             }
         }
         // The products read b's pinned array by pointer only.

@@ -15,8 +15,13 @@ internal static unsafe partial class GemmDriver<T, TTile>
     // Panels the single-row kernel runs against at once: 2 accumulators each, 8 in all, enough to hide FMA latency.
     private const int RowPanels = 4;
 
-    /// <summary>Computes the whole product against prepacked B, on up to <paramref name="maxThreads"/> threads when it is large enough.</summary>
-    public static void RunPrepacked(in GemmOperands<T> op, int maxThreads) => Run(op, maxThreads, GemmPath.Prepacked);
+    /// <summary>
+    /// Computes the whole product against prepacked B, on up to <paramref name="maxThreads"/> threads when it is large
+    /// enough, each thread ending with <paramref name="epilogue"/> over the block of C it computed.
+    /// </summary>
+    public static void RunPrepacked<TEpilogue>(in GemmOperands<T> op, int maxThreads, TEpilogue epilogue)
+        where TEpilogue : struct, IGemmEpilogue<T>
+        => Run(op, maxThreads, GemmPath.Prepacked, epilogue);
 
     /// <summary>C[i0..i1, j0..j1] against prepacked B; j0 is a multiple of NR.</summary>
     private static void PrepackedBlock(in GemmOperands<T> op, int i0, int i1, int j0, int j1)

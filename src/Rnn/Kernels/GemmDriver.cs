@@ -40,35 +40,18 @@ internal static unsafe partial class GemmDriver<T, TTile>
             : !op.TransposeB && op.M <= DirectRows ? GemmPath.DirectB
             : allowVector && op.TransposeB && !op.TransposeA && op.M <= GemmDot<T>.MaxRows ? GemmPath.Dot
             : GemmPath.Packed;
-        Run(op, maxThreads, path);
+        Run(op, maxThreads, path, default(NoEpilogue<T>));
     }
 
     /// <summary>C[i0..i1, j0..j1] by <paramref name="path"/>, then the epilogue over it, on the calling thread.</summary>
-    private static void Compute(in GemmOperands<T> op, int i0, int i1, int j0, int j1, GemmPath path)
+    private static void Compute<TEpilogue>(in GemmOperands<T> op, int i0, int i1, int j0, int j1, GemmPath path, TEpilogue epilogue)
+        where TEpilogue : struct, IGemmEpilogue<T>
     {
         if (path == GemmPath.Dot) GemmDot<T>.Run(op, i0, i1, j0, j1);
         else if (path == GemmPath.Row) GemmRow<T>.Run(op, j0, j1);
         else if (path == GemmPath.Prepacked) PrepackedBlock(op, i0, i1, j0, j1);
         else Block(op, i0, i1, j0, j1, path == GemmPath.DirectB);
-        if (op.Epilogue.Kind != GemmEpilogueKind.None) ApplyEpilogue(op, i0, i1, j0, j1);
-    }
-
-    /// <summary>
-    /// The epilogue over C[i0..i1, j0..j1], row segment by row segment. The activations compute each element alike
-    /// wherever it falls in a span (FastMath, and the elementwise derivative), so the result does not depend on how
-    /// C was split between threads.
-    /// </summary>
-    internal static void ApplyEpilogue(in GemmOperands<T> op, int i0, int i1, int j0, int j1)
-    {
-        int width = j1 - j0;
-        for (int i = i0; i < i1; i++)
-        {
-            var row = new Span<T>(op.C + i * op.Ldc + j0, width);
-            if (op.Epilogue.Kind == GemmEpilogueKind.Activation)
-                Activation.Forward<T>(op.Epilogue.Function, row, row);
-            else
-                Activation.Backward<T>(op.Epilogue.Function, new ReadOnlySpan<T>(op.Epilogue.Outputs + i * op.Epilogue.LdOutputs + j0, width), row, row);
-        }
+        epilogue.Apply(op.C, op.Ldc, i0, i1, j0, j1);
     }
 
     /// <summary>C[i0..i1, j0..j1] of the product, K blocked from p = 0 upwards.</summary>

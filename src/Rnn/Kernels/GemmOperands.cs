@@ -31,7 +31,7 @@ internal enum GemmPath
 /// <summary>A validated GEMM problem; the pointers stay pinned by the caller for the whole call.</summary>
 internal readonly unsafe struct GemmOperands<T>(
     bool transposeA, bool transposeB, int m, int n, int k, T alpha,
-    T* a, int lda, T* b, int ldb, T beta, T* c, int ldc, GemmEpilogue<T> epilogue = default)
+    T* a, int lda, T* b, int ldb, T beta, T* c, int ldc)
     where T : unmanaged
 {
     public readonly bool TransposeA = transposeA, TransposeB = transposeB;
@@ -39,5 +39,4 @@ internal readonly unsafe struct GemmOperands<T>(
     public readonly T Alpha = alpha, Beta = beta;
     public readonly T* A = a, B = b, C = c;
     public readonly nint Lda = lda, Ldb = ldb, Ldc = ldc;
-    public readonly GemmEpilogue<T> Epilogue = epilogue;
 }
