@@ -3,13 +3,14 @@
 // op(A) is A [m, k] (lda ≥ k) or, transposed, Aᵀ where A is stored [k, m] (lda ≥ m); likewise B.
 // Leading dimensions let every operand be a column window of a wider row-major buffer.
 //
-// This file holds the entry points: argument checks, the empty product, the choice of micro-kernel, and the products against a B
-// packed beforehand. What they run is split by concern, one file each:
+// This file holds the entry points: argument checks, the empty product, the choice of micro-kernel, and the
+// products against a B packed beforehand, with an epilogue or without. What they run is split by concern:
 //   GemmOperands.cs            the validated problem handed to the kernels; which micro-kernel, which path
 //   GemmDriver.cs              cache blocking and the tiles of one block of C
 //   GemmDriver.Threads.cs      the split of C across threads
 //   GemmDriver.Packing.cs      A and B packed into the micro-kernels' panels (Transpose8x8.cs: the float transpose)
-//   IMicroTile.cs              the micro-kernel contract; Vector512Tile.cs, Vector256Tile.cs, ScalarTile.cs
+//   IMicroTile.cs              the micro-kernel contract; Vector512Tile.cs, Vector256Tile.cs, ScalarTile.cs, and
+//   VectorFma.cs               the vector FMA and merge they share
 //   GemmRow.cs, GemmDot.cs     few rows of C with B read in place
 //   PackedMatrix.cs            a B reused across calls (the recurrent weight), packed once;
 //   GemmDriver.Prepacked.cs    the per-step product against it
