@@ -2,10 +2,11 @@ using Rnn.Diagnostics;
 using Rnn.Kernels;
 using Rnn.Layers;
 using Rnn.Training;
+using Xunit.Abstractions;
 
 namespace Rnn.Tests.Diagnostics;
 
-public class GradientCheckTests
+public class GradientCheckTests(ITestOutputHelper output)
 {
     /// <summary>The simple cell with every activation, and LSTM and GRU, each with every bias × stacking × L × D.</summary>
     public static TheoryData<CellKind, Nonlinearity, bool, Stacking, int, bool> AllConfigurations()
@@ -68,6 +69,8 @@ public class GradientCheckTests
         var results = GradientCheck.Run(options, sequenceLength: 11, batch: lengths.Length, seed: 5, lengths: lengths);
 
         Assert.Equal(layers * options.NumDirections * (bias ? 4 : 2) + (options.HasCellState ? 3 : 2), results.Count);
+        var worst = results.MaxBy(r => r.RelativeError)!;
+        output.WriteLine($"worst relative error {worst.RelativeError:E2} ({worst.Name}, max abs {worst.MaxAbsoluteError:E2})");
         foreach (var r in results)
             Assert.True(r.RelativeError < 1e-7, $"{r.Name}: relative error {r.RelativeError:E2} (max abs {r.MaxAbsoluteError:E2})");
     }
