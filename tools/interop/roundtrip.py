@@ -39,18 +39,20 @@ TEXT = "abcdefghijk"          # V = len(TEXT) + 1 tokens: <unk>, then these char
 class LanguageModel(nn.Module):
     """Embedding → RNN, LSTM or GRU → Linear with configurable submodule names, like the models people write.
 
-    cell is "rnn", "lstm" or "gru", as in our model files' config; nonlinearity is used by the simple cell only.
+    cell is "rnn", "lstm" or "gru", as in our model files' config; nonlinearity is used by the simple cell only;
+    dropout (between layers, in training) as the config's.
     forward takes and returns the state as PyTorch's module does: h for rnn and gru, the pair (h, c) for lstm.
     """
 
-    def __init__(self, v, e, h, layers, nonlinearity, bias, names=("embedding", "rnn", "linear"), cell="rnn"):
+    def __init__(self, v, e, h, layers, nonlinearity, bias, names=("embedding", "rnn", "linear"), cell="rnn",
+                 dropout=0.0):
         super().__init__()
         self.names = names
         setattr(self, names[0], nn.Embedding(v, e))
         if cell == "rnn":
-            recurrent = nn.RNN(e, h, num_layers=layers, nonlinearity=nonlinearity, bias=bias)
+            recurrent = nn.RNN(e, h, num_layers=layers, nonlinearity=nonlinearity, bias=bias, dropout=dropout)
         else:
-            recurrent = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](e, h, num_layers=layers, bias=bias)
+            recurrent = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](e, h, num_layers=layers, bias=bias, dropout=dropout)
         setattr(self, names[1], recurrent)
         setattr(self, names[2], nn.Linear(h, v))
 
