@@ -23,6 +23,7 @@ public static class CommandLine
         DemoCommand.Create(),
         TrainCommand.Create(),
         SampleCommand.Create(),
+        PredictCommand.Create(),
         EvalCommand.Create(),
         GradCheckCommand.Create(),
         BenchCommand.Create(),

@@ -17,7 +17,9 @@ public static class TrainCommand
     public static Command Create()
     {
         var file = new Argument<string>("text-file") { Description = "A UTF-8 text file to learn from." };
-        var tokens = CommandLine.Choice("--tokens", "Model characters or words.", "char", "char", "word");
+        var tokens = CommandLine.Choice("--tokens", "Model characters or words (Chinese is cut into words by jieba.NET).", "char", "char", "word");
+        var userDict = new Option<string?>("--user-dict") { Description = "With --tokens word: a jieba user dictionary (a word a line, optionally its frequency); its words are stored in the model." };
+        var maxVocab = new Option<int?>("--max-vocab") { Description = "Keep only the most frequent tokens, special ones included; the rest become <unk>, which the model then learns to predict." };
         var hidden = CommandLine.PositiveInt("--hidden", "Hidden units per layer.", 512);
         var layers = CommandLine.PositiveInt("--layers", "Stacked recurrent layers.", 1);
         var embedding = new Option<int>("--embedding") { Description = "Embedding width (default: min(hidden, 64)).", DefaultValueFactory = _ => 0 };
@@ -53,7 +55,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a language model on a text file (truncated BPTT, checkpoints, resume).")
         {
-            file, tokens, cell, hidden, layers, embedding, bidirectional, nonlinearity, seq, batch, optimizer, lr, momentum, clip, clipValue,
+            file, tokens, userDict, maxVocab, cell, hidden, layers, embedding, bidirectional, nonlinearity, seq, batch, optimizer, lr, momentum, clip, clipValue,
             lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, seed, threads, evalEvery, output, resume, plot, logGradFlow,
         };
         command.SetAction(parse =>
@@ -63,11 +65,14 @@ public static class TrainCommand
             string path = parse.GetValue(file)!;
             Threading.Configure(parse.GetValue(threads));
             var optimizerKind = OptimizerKinds.Parse(parse.GetValue(optimizer)!)!.Value;
+            var tokenKind = parse.GetValue(tokens) == "word" ? TokenKind.Word : TokenKind.Character;
             var request = new TrainRequest
             {
                 Text = CommandSteps.ReadText(path),
                 Source = path,
-                Tokens = parse.GetValue(tokens) == "word" ? TokenKind.Word : TokenKind.Character,
+                Tokens = tokenKind,
+                Segmenter = SegmenterFrom(tokenKind, parse.GetValue(userDict), parse.GetValue(resume)),
+                MaxVocabulary = MaxVocabulary(parse.GetValue(maxVocab), tokenKind),
                 HiddenSize = parse.GetValue(hidden),
                 NumLayers = parse.GetValue(layers),
                 EmbeddingSize = NonNegative(parse.GetValue(embedding), "--embedding"),
@@ -109,6 +114,30 @@ public static class TrainCommand
         if (minutes is double m && !(m > 0 && double.IsFinite(m))) throw new UsageException($"--minutes must be positive, not {m}.");
         if (epochs is null && steps is null && minutes is null) epochs = 1;
         return new StopCondition(epochs, steps, minutes is double mm ? TimeSpan.FromMinutes(mm) : null);
+    }
+
+    /// <summary>Word mode cuts Chinese with jieba.NET, with the user's dictionary when one is named.</summary>
+    private static ChineseSegmenter? SegmenterFrom(TokenKind kind, string? userDictionary, string? resume)
+    {
+        if (userDictionary is null) return kind == TokenKind.Word ? ChineseSegmenter.Default : null;
+        if (kind != TokenKind.Word) throw new UsageException("--user-dict needs --tokens word: characters are tokens already.");
+        if (resume is not null) throw new UsageException("--user-dict cannot change how a resumed model cuts its text; the checkpoint keeps its own words.");
+        try
+        {
+            return ChineseSegmenter.FromUserDictionary(CommandSteps.ReadText(userDictionary));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"{userDictionary}: {e.Message}");
+        }
+    }
+
+    private static int? MaxVocabulary(int? value, TokenKind kind)
+    {
+        int specials = kind == TokenKind.Word ? 3 : 1;
+        return value is int v && (v <= specials || v > Vocabulary.MaxTokens)
+            ? throw new UsageException($"--max-vocab must be more than the {specials} special token{(specials == 1 ? "" : "s")} and at most {Vocabulary.MaxTokens}, not {v}.")
+            : value;
     }
 
     private static int NonNegative(int value, string name) =>
