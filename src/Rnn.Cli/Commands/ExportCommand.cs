@@ -10,7 +10,7 @@ public static class ExportCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "A model file written by rnn train or rnn import." };
-        var onnx = new Option<string>("--onnx") { Description = "The ONNX file to write (inputs tokens [T, B] and h0 [L, B, H]; outputs logits [T, B, V] and h_n [L, B, H]).", Required = true };
+        var onnx = new Option<string>("--onnx") { Description = "The ONNX file to write (inputs tokens [T, B], h0 [L, B, H] and for LSTM c0; outputs logits [T, B, V], h_n [L, B, H] and for LSTM c_n).", Required = true };
         var command = new Command("export", "Write a model as ONNX (opset 14) for ONNX Runtime and other runtimes.") { model, onnx };
         command.SetAction(parse =>
         {

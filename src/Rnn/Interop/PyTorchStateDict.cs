@@ -1,17 +1,19 @@
-// A PyTorch language model saved as safetensors — model.state_dict() of a module with an nn.Embedding, an nn.RNN and
-// an nn.Linear submodule — mapped onto LanguageModel. PyTorch's names and shapes (V vocabulary, E embedding,
-// H hidden, L layers, k = 0 … L−1):
+// A PyTorch language model saved as safetensors — model.state_dict() of a module with an nn.Embedding, an nn.RNN,
+// nn.LSTM or nn.GRU, and an nn.Linear submodule — mapped onto LanguageModel. PyTorch's names and shapes
+// (V vocabulary, E embedding, H hidden, L layers, k = 0 … L−1, G gate blocks: 1 RNN, 4 LSTM (i, f, g, o), 3 GRU (r, z, n)):
 //   <emb>weight          [V, E]
-//   <rnn>weight_ih_l{k}  [H, E] for k = 0, [H, H] above      <rnn>bias_ih_l{k}  [H]   (both biases, or none)
-//   <rnn>weight_hh_l{k}  [H, H]                              <rnn>bias_hh_l{k}  [H]
-//   <lin>weight          [V, H]                              <lin>bias          [V]   (absent for bias=False: zero)
-// Everything but the activation follows from these shapes. Every tensor must be one of these: a tensor the model
+//   <rnn>weight_ih_l{k}  [G·H, E] for k = 0, [G·H, H] above  <rnn>bias_ih_l{k}  [G·H]   (both biases, or none)
+//   <rnn>weight_hh_l{k}  [G·H, H]                            <rnn>bias_hh_l{k}  [G·H]
+//   <lin>weight          [V, H]                              <lin>bias          [V]     (absent for bias=False: zero)
+// Our parameters have the same names, shapes and gate order, so each tensor is copied as it is. Everything but the
+// simple cell's activation follows from these shapes; G = 2 or G > 4 is no PyTorch recurrent module. Every tensor must be one of these: a tensor the model
 // would silently drop (a second head, a layer norm) means the file is a different model.
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Rnn.IO;
 using Rnn.Kernels;
+using Rnn.Layers;
 using Rnn.Models;
 using Rnn.Serialization;
 using Rnn.Tensors;
@@ -19,7 +21,7 @@ using Rnn.Training;
 
 namespace Rnn.Interop;
 
-/// <summary>Imports a PyTorch <c>nn.Embedding</c> → <c>nn.RNN</c> → <c>nn.Linear</c> state dict saved as safetensors.</summary>
+/// <summary>Imports a PyTorch <c>nn.Embedding</c> → <c>nn.RNN</c>, <c>nn.LSTM</c> or <c>nn.GRU</c> → <c>nn.Linear</c> state dict saved as safetensors.</summary>
 public static class PyTorchStateDict
 {
     /// <summary>Submodule prefixes tried for the embedding, in this order: <c>embedding.</c>, <c>embed.</c>, <c>encoder.</c>, <c>emb.</c>.</summary>
@@ -32,12 +34,12 @@ public static class PyTorchStateDict
     public static IReadOnlyList<string> LinearPrefixes { get; } = ["linear.", "fc.", "decoder.", "out.", "head."];
 
     /// <summary>
-    /// Reads the configuration from the tensor shapes: V and E from the embedding, H from <c>weight_hh_l0</c>, L from
-    /// the consecutive <c>weight_ih_l{k}</c>, the bias from <c>bias_ih_l0</c>; the activation as
-    /// <see cref="PyTorchImportOptions.Nonlinearity"/> says.
+    /// Reads the configuration from the tensor shapes: V and E from the embedding, H and the cell from
+    /// <c>weight_hh_l0</c> [G·H, H] (G = 1 simple, 4 LSTM, 3 GRU), L from the consecutive <c>weight_ih_l{k}</c>, the
+    /// bias from <c>bias_ih_l0</c>; the simple cell's activation as <see cref="PyTorchImportOptions.Nonlinearity"/> says.
     /// </summary>
     /// <exception cref="InvalidDataException">A submodule is missing or ambiguous, a shape does not fit, the RNN is
-    /// bidirectional or gated (LSTM/GRU), or a tensor belongs to none of the three submodules.</exception>
+    /// bidirectional, or a tensor belongs to none of the three submodules.</exception>
     public static LanguageModelConfig InferConfig(SafeTensorsFile file, PyTorchImportOptions? options = null) =>
         Resolve(file, options ?? new PyTorchImportOptions()).Config;
 
@@ -78,7 +80,7 @@ public static class PyTorchStateDict
             throw new InvalidDataException($"{name} holds a bidirectional RNN ('{reverse.Name}'): a language model must be unidirectional, since the reverse direction sees the token it is to predict.");
 
         string emb = FindPrefix(file, name, "nn.Embedding", options.EmbeddingPrefix, EmbeddingPrefixes, "weight");
-        string rnn = FindPrefix(file, name, "nn.RNN", options.RnnPrefix, RnnPrefixes, "weight_ih_l0");
+        string rnn = FindPrefix(file, name, "nn.RNN/LSTM/GRU", options.RnnPrefix, RnnPrefixes, "weight_ih_l0");
         string lin = FindPrefix(file, name, "nn.Linear", options.LinearPrefix, LinearPrefixes, "weight");
 
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -88,19 +90,17 @@ public static class PyTorchStateDict
 
         var hh = Shape(file, rnn + "weight_hh_l0", 2);
         int h = hh[1];
-        if (hh[0] != h)
-        {
-            string kind = hh[0] == 4 * h ? "an nn.LSTM" : hh[0] == 3 * h ? "an nn.GRU" : "not an nn.RNN";
-            throw new InvalidDataException($"{name}: '{rnn}weight_hh_l0' is [{hh[0]}, {h}], which looks like {kind}; only nn.RNN (weight_hh [H, H]) can be imported.");
-        }
+        var cell = CellOf(hh[0], h)
+            ?? throw new InvalidDataException($"{name}: '{rnn}weight_hh_l0' is [{hh[0]}, {h}], which is no nn.RNN ([H, H]), nn.LSTM ([4H, H]) or nn.GRU ([3H, H]).");
+        int gh = RecurrentLayer<float>.GateCount(cell) * h;
         bool bias = file.Contains(rnn + "bias_ih_l0");
         int layers = 0;
         while (file.Contains($"{rnn}weight_ih_l{layers}"))
         {
             int k = layers++;
             int input = k == 0 ? e : h;
-            Expect(file, $"{rnn}weight_ih_l{k}", k == 0 ? "H and the embedding width E" : "H", h, input);
-            Expect(file, $"{rnn}weight_hh_l{k}", "H", h, h);
+            Expect(file, $"{rnn}weight_ih_l{k}", k == 0 ? "G·H and the embedding width E" : "G·H and H", gh, input);
+            Expect(file, $"{rnn}weight_hh_l{k}", "G·H and H", gh, h);
             sources[$"rnn.weight_ih_l{k}"] = $"{rnn}weight_ih_l{k}";
             sources[$"rnn.weight_hh_l{k}"] = $"{rnn}weight_hh_l{k}";
             foreach (string b in new[] { "bias_ih", "bias_hh" })
@@ -109,7 +109,7 @@ public static class PyTorchStateDict
                 if (file.Contains(key) != bias)
                     throw new InvalidDataException($"{name}: layer {k} {(bias ? "lacks" : "has")} '{key}' but layer 0 {(bias ? "has" : "has no")} biases.");
                 if (!bias) continue;
-                Expect(file, key, "H", h);
+                Expect(file, key, "G·H", gh);
                 sources[$"rnn.{b}_l{k}"] = key;
             }
         }
@@ -128,16 +128,18 @@ public static class PyTorchStateDict
             .Where(n => !used.Contains(n) && !(ours && Checkpoint.IsTrainingState(n)))
             .ToList();
         if (unknown.Count > 0)
-            throw new InvalidDataException($"{name}: {unknown.Count} tensor(s) belong to no embedding '{emb}', RNN '{rnn}' or output layer '{lin}' of the {layers}-layer model, e.g. '{unknown[0]}'; the file holds a different model.");
+            throw new InvalidDataException($"{name}: {unknown.Count} tensor(s) belong to no embedding '{emb}', {RnnOptions.CellName(cell).ToUpperInvariant()} '{rnn}' or output layer '{lin}' of the {layers}-layer model, e.g. '{unknown[0]}'; the file holds a different model.");
 
         var config = new LanguageModelConfig
         {
+            Cell = cell,
             VocabularySize = v,
             EmbeddingSize = e,
             HiddenSize = h,
             NumLayers = layers,
             Bias = bias,
-            Nonlinearity = options.Nonlinearity ?? SavedNonlinearity(file) ?? Nonlinearity.Tanh,
+            // The gated cells' activations are fixed; the config keeps the default there, as rnn train writes it.
+            Nonlinearity = cell == CellKind.Rnn ? options.Nonlinearity ?? SavedNonlinearity(file) ?? Nonlinearity.Tanh : Nonlinearity.Tanh,
         };
         try
         {
@@ -149,6 +151,10 @@ public static class PyTorchStateDict
         }
         return new Mapping(config, sources);
     }
+
+    // weight_hh is [G·H, H]; G names the module.
+    private static CellKind? CellOf(int rows, int h) =>
+        rows == h ? CellKind.Rnn : rows == 4 * h ? CellKind.Lstm : rows == 3 * h ? CellKind.Gru : null;
 
     // The activation recorded in our own model files' config; a state dict from PyTorch has none.
     private static Nonlinearity? SavedNonlinearity(SafeTensorsFile file)

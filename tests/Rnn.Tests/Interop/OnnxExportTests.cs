@@ -18,50 +18,65 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    public static TheoryData<int, string, bool> Configurations()
+    // The simple cell with each activation ONNX has; LSTM and GRU, whose activations are fixed, once each.
+    public static TheoryData<CellKind, int, string, bool> Configurations()
     {
-        var data = new TheoryData<int, string, bool>();
-        foreach (int layers in new[] { 1, 2, 3 })
-            foreach (string f in new[] { "tanh", "relu", "sigmoid" })
+        var data = new TheoryData<CellKind, int, string, bool>();
+        foreach (var (cell, f) in new[] { (CellKind.Rnn, "tanh"), (CellKind.Rnn, "relu"), (CellKind.Rnn, "sigmoid"), (CellKind.Lstm, "tanh"), (CellKind.Gru, "tanh") })
+            foreach (int layers in new[] { 1, 2, 3 })
                 foreach (bool bias in new[] { true, false })
-                    data.Add(layers, f, bias);
+                    data.Add(cell, layers, f, bias);
+        return data;
+    }
+
+    public static TheoryData<CellKind, int, bool> Cells()
+    {
+        var data = new TheoryData<CellKind, int, bool>();
+        foreach (var cell in new[] { CellKind.Rnn, CellKind.Lstm, CellKind.Gru })
+            foreach (int layers in new[] { 1, 2, 3 })
+                foreach (bool bias in new[] { true, false })
+                    data.Add(cell, layers, bias);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void Export_RunInOnnxRuntime_LogitsAndStateMatchOurs(int layers, string nonlinearity, bool bias)
+    public void Export_RunInOnnxRuntime_LogitsAndStateMatchOurs(CellKind cell, int layers, string nonlinearity, bool bias)
     {
-        var config = new LanguageModelConfig { VocabularySize = 13, EmbeddingSize = 5, HiddenSize = 7, NumLayers = layers, Nonlinearity = Activation.Parse(nonlinearity), Bias = bias };
+        var config = new LanguageModelConfig { Cell = cell, VocabularySize = 13, EmbeddingSize = 5, HiddenSize = 7, NumLayers = layers, Nonlinearity = Activation.Parse(nonlinearity), Bias = bias };
         var model = new LanguageModel<float>(config, seed: (ulong)(layers * 10 + (bias ? 1 : 0)));
         const int T = 9, B = 3;
         var random = new Random(layers);
         int[] tokens = [.. Enumerable.Range(0, T * B).Select(_ => random.Next(config.VocabularySize))];
-        float[] h0 = [.. Enumerable.Range(0, model.StateSize(B)).Select(_ => (float)random.NextDouble() - 0.5f)];
+        // h0, and for LSTM c0 after it: the layout of our carried state.
+        float[] initial = [.. Enumerable.Range(0, model.StateSize(B)).Select(_ => (float)random.NextDouble() - 0.5f)];
 
-        float[] state = (float[])h0.Clone();
+        float[] state = (float[])initial.Clone();
         float[] ours = model.Logits(tokens, T, B, state).ToArray();
         using var session = Session(OnnxExporter.Export(model, Vocabulary(config.VocabularySize)));
-        var (logits, hN) = Run(session, tokens, T, B, h0, [layers, B, config.HiddenSize]);
+        var (logits, final) = Run(session, tokens, T, B, initial, [layers, B, config.HiddenSize]);
 
         Assert.Contains(state, x => x != 0);    // a dead network would agree trivially
         double errorLogits = InteropAssert.Close(logits.AsSpan(), ours.AsSpan(), 1e-5, "logits");
-        double errorState = InteropAssert.Close(hN.AsSpan(), state.AsSpan(), 1e-5, "h_n");
-        log.WriteLine($"L={layers} {nonlinearity} bias={bias}: logits {errorLogits:E2}, h_n {errorState:E2}");
+        double errorState = InteropAssert.Close(final.AsSpan(), state.AsSpan(), 1e-5, cell == CellKind.Lstm ? "h_n and c_n" : "h_n");
+        log.WriteLine($"{RnnOptions.CellName(cell)} L={layers} {nonlinearity} bias={bias}: logits {errorLogits:E2}, state {errorState:E2}");
     }
 
-    [Fact]
-    public void Export_WithoutH0_StartsFromZeros()
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]    // neither h0 nor c0
+    [InlineData(CellKind.Gru)]
+    public void Export_WithoutInitialState_StartsFromZeros(CellKind cell)
     {
-        var config = new LanguageModelConfig { VocabularySize = 6, EmbeddingSize = 3, HiddenSize = 4, NumLayers = 2 };
+        var config = new LanguageModelConfig { Cell = cell, VocabularySize = 6, EmbeddingSize = 3, HiddenSize = 4, NumLayers = 2 };
         var model = new LanguageModel<float>(config, seed: 5);
         int[] tokens = [1, 2, 3, 4, 5, 0, 1, 2];
         float[] state = new float[model.StateSize(2)];
         float[] ours = model.Logits(tokens, 4, 2, state).ToArray();
         using var session = Session(OnnxExporter.Export(model, Vocabulary(6)));
-        var (logits, hN) = Run(session, tokens, 4, 2, h0: null, []);
+        var (logits, final) = Run(session, tokens, 4, 2, initial: null, []);
         InteropAssert.Close(logits.AsSpan(), ours.AsSpan(), 1e-5, "logits");
-        InteropAssert.Close(hN.AsSpan(), state.AsSpan(), 1e-5, "h_n");
+        InteropAssert.Close(final.AsSpan(), state.AsSpan(), 1e-5, "state");
     }
 
     [Fact]
@@ -82,12 +97,13 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
         InteropAssert.Close(logits.AsSpan(), ours.AsSpan(), 1e-5, "logits");
     }
 
-    [Fact]
-    public void Export_PerplexityFromOnnxRuntimeLogits_EqualsEvaluation()
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void Export_PerplexityFromOnnxRuntimeLogits_EqualsEvaluation(CellKind cell, int layers, bool bias)
     {
         const string text = "the cat sat on the mat; the dog sat on the log.";
         var vocabulary = Rnn.Data.Vocabulary.Build(text, TokenKind.Character);
-        var config = new LanguageModelConfig { VocabularySize = vocabulary.Count, EmbeddingSize = 6, HiddenSize = 10, NumLayers = 2 };
+        var config = new LanguageModelConfig { Cell = cell, VocabularySize = vocabulary.Count, EmbeddingSize = 6, HiddenSize = 10, NumLayers = layers, Bias = bias };
         var model = new LanguageModel<float>(config, seed: 8);
         int[] tokens = vocabulary.Encode(text);
         // One stream of all the text, so the evaluation and the single ONNX run see the same contexts.
@@ -95,7 +111,7 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
 
         using var session = Session(OnnxExporter.Export(model, vocabulary));
         int n = tokens.Length - 1;
-        var (logits, _) = Run(session, tokens[..n], n, 1, h0: null, []);
+        var (logits, _) = Run(session, tokens[..n], n, 1, initial: null, []);
         double nats = 0;
         int v = vocabulary.Count;
         for (int t = 0; t < n; t++)
@@ -107,7 +123,7 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
             nats += max + Math.Log(sum) - z[tokens[t + 1]];
         }
         double perplexity = Math.Exp(nats / n);
-        log.WriteLine($"perplexity: ONNX Runtime {perplexity:R}, Evaluation {expected.Perplexity:R}");
+        log.WriteLine($"{RnnOptions.CellName(cell)} L={layers} bias={bias} perplexity: ONNX Runtime {perplexity:R}, Evaluation {expected.Perplexity:R}");
         Assert.Equal(expected.Predictions, n);
         Assert.True(Math.Abs(perplexity - expected.Perplexity) <= 1e-5 * expected.Perplexity, $"{perplexity} vs {expected.Perplexity}");
     }
@@ -147,17 +163,21 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
     }
 
     [Theory]
-    [InlineData(CellKind.Lstm, "lstm")]
-    [InlineData(CellKind.Gru, "gru")]
-    public void ExportCli_GatedModel_ExitsTwoNamingTheCell(CellKind cell, string word)
+    [InlineData(CellKind.Lstm, "LSTM", new[] { "logits", "h_n", "c_n" })]
+    [InlineData(CellKind.Gru, "GRU", new[] { "logits", "h_n" })]
+    public void ExportCli_GatedModel_WritesOneNodePerLayer(CellKind cell, string op, string[] outputs)
     {
-        var config = new LanguageModelConfig { Cell = cell, VocabularySize = 4, EmbeddingSize = 2, HiddenSize = 3 };
-        string model = Path.Combine(_folder, $"{word}.safetensors");
-        Checkpoint.Save(model, new LanguageModel<float>(config), Vocabulary(4));
-        var (code, _, error) = Cli("export", model, "--onnx", Path.Combine(_folder, "m.onnx"));
-        Assert.Equal(2, code);
-        Assert.StartsWith($"rnn: ONNX export of {word} models is not supported yet", error);
-        Assert.False(File.Exists(Path.Combine(_folder, "m.onnx")));
+        var config = new LanguageModelConfig { Cell = cell, VocabularySize = 4, EmbeddingSize = 2, HiddenSize = 3, NumLayers = 3 };
+        string model = Path.Combine(_folder, $"{op}.safetensors");
+        string onnx = Path.Combine(_folder, $"{op}.onnx");
+        Checkpoint.Save(model, new LanguageModel<float>(config, seed: 3), Vocabulary(4));
+        var (code, _, error) = Cli("export", model, "--onnx", onnx);
+        Assert.True(code == 0, error);
+        var graph = Rnn.Interop.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx)).Graph;
+        Assert.Equal(3, graph.Node.Count(n => n.OpType == op));
+        Assert.DoesNotContain(graph.Node, n => n.OpType == "RNN");
+        using var session = Session(File.ReadAllBytes(onnx));
+        Assert.Equal(outputs, session.OutputNames);
     }
 
     [Fact]
@@ -181,16 +201,24 @@ public sealed class OnnxExportTests(ITestOutputHelper log) : IDisposable
         return new InferenceSession(model, options);
     }
 
-    private static (float[] Logits, float[] HN) Run(InferenceSession session, int[] tokens, int sequenceLength, int batch, float[]? h0, int[] h0Shape)
+    // initial is h0 [L, B or 1, H], followed by c0 of the same shape when the graph has a cell state (LSTM); the
+    // returned state is h_n, followed by c_n when the graph has it: our carried state's layout.
+    private static (float[] Logits, float[] State) Run(InferenceSession session, int[] tokens, int sequenceLength, int batch, float[]? initial, int[] stateShape)
     {
+        bool cells = session.OutputMetadata.ContainsKey("c_n");
         var inputs = new List<NamedOnnxValue>
         {
             NamedOnnxValue.CreateFromTensor("tokens", new DenseTensor<long>(tokens.Select(t => (long)t).ToArray(), [sequenceLength, batch])),
         };
-        if (h0 is not null) inputs.Add(NamedOnnxValue.CreateFromTensor("h0", new DenseTensor<float>(h0, h0Shape)));
+        if (initial is not null)
+        {
+            int half = cells ? initial.Length / 2 : initial.Length;
+            inputs.Add(NamedOnnxValue.CreateFromTensor("h0", new DenseTensor<float>(initial[..half], stateShape)));
+            if (cells) inputs.Add(NamedOnnxValue.CreateFromTensor("c0", new DenseTensor<float>(initial[half..], stateShape)));
+        }
         using var results = session.Run(inputs);
-        return (results.Single(r => r.Name == "logits").AsTensor<float>().ToArray(),
-                results.Single(r => r.Name == "h_n").AsTensor<float>().ToArray());
+        float[] Output(string name) => results.Single(r => r.Name == name).AsTensor<float>().ToArray();
+        return (Output("logits"), cells ? [.. Output("h_n"), .. Output("c_n")] : Output("h_n"));
     }
 
     // A character vocabulary of exactly <paramref name="count"/> tokens.

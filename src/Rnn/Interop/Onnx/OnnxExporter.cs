@@ -2,11 +2,13 @@
 // L = layers; T and B are symbolic:
 //   tokens [T, B] int64 ──Gather(embedding.weight [V, E])──▶ x_0 [T, B, E]
 //   h0 [L, 1 or B, H] (optional: an initializer of zeros [L, 1, H]) ──Expand to [L, B, H]──Split──▶ h0_k [1, B, H]
-//   layer k: RNN(x_k, W [1, H, in], R [1, H, H], B [1, 2H] = [b_ih; b_hh], initial_h = h0_k) ──▶ Y [T, 1, B, H], Y_h [1, B, H]
+//   c0, for LSTM only: the same, ──▶ c0_k
+//   layer k: one RNN, LSTM or GRU node (OnnxRecurrentLayer) ──▶ Y [T, 1, B, H], Y_h [1, B, H] (LSTM: Y_c)
 //            x_{k+1} = Squeeze(Y, axis 1) [T, B, H]
-//   logits [T, B, V] = MatMul(x_L, linear.weightᵀ [H, V]) + linear.bias;   h_n [L, B, H] = Concat(Y_h, axis 0)
+//   logits [T, B, V] = MatMul(x_L, linear.weightᵀ [H, V]) + linear.bias
+//   h_n [L, B, H] = Concat(Y_h, axis 0);   LSTM: c_n [L, B, H] = Concat(Y_c, axis 0)
 // ONNX's RNN computes H_t = f(X_t·Wᵀ + H_{t-1}·Rᵀ + Wb + Rb), which is PyTorch's and our recurrence with
-// W = weight_ih, R = weight_hh, Wb = bias_ih, Rb = bias_hh.
+// W = weight_ih, R = weight_hh, Wb = bias_ih, Rb = bias_hh; its LSTM and GRU are PyTorch's with the gates reordered.
 using System.Numerics;
 using System.Reflection;
 using System.Text.Encodings.Web;
@@ -42,20 +44,20 @@ public static class OnnxExporter
 
     /// <summary>
     /// The serialized ONNX ModelProto of <paramref name="model"/>: inputs <c>tokens</c> (int64 [T, B]) and <c>h0</c>
-    /// (float [L, B, H], or [L, 1, H] to use one state for every stream; zeros when not fed), outputs <c>logits</c>
-    /// (float [T, B, V], before softmax) and <c>h_n</c> (float [L, B, H]); weights in float32 whatever
-    /// <typeparamref name="T"/> is; metadata <see cref="VocabularyKey"/>, <see cref="TokenKindKey"/> and <see cref="ConfigKey"/>.
+    /// (float [L, B, H], or [L, 1, H] to use one state for every stream; zeros when not fed), for LSTM also <c>c0</c>
+    /// (the same for the cell state); outputs <c>logits</c> (float [T, B, V], before softmax), <c>h_n</c>
+    /// (float [L, B, H]) and for LSTM <c>c_n</c>; one ONNX <c>RNN</c>, <c>LSTM</c> or <c>GRU</c> node per layer;
+    /// weights in float32 whatever <typeparamref name="T"/> is; metadata <see cref="VocabularyKey"/>,
+    /// <see cref="TokenKindKey"/> and <see cref="ConfigKey"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The model's activation is identity, which ONNX's RNN operator does not
-    /// offer, or the vocabulary's size is not the model's.</exception>
+    /// <exception cref="ArgumentException">A simple-cell model's activation is identity, which ONNX's RNN operator
+    /// does not offer, or the vocabulary's size is not the model's.</exception>
     public static byte[] Export<T>(LanguageModel<T> model, Vocabulary vocabulary) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vocabulary);
         var config = model.Config;
-        if (config.Cell != CellKind.Rnn)
-            throw new ArgumentException($"ONNX export of {RnnOptions.CellName(config.Cell)} models is not supported yet; only the simple cell exports.", nameof(model));
-        string activation = config.Nonlinearity switch
+        string activation = config.Cell != CellKind.Rnn ? "" : config.Nonlinearity switch
         {
             Nonlinearity.Tanh => "Tanh",
             Nonlinearity.Relu => "Relu",
@@ -68,46 +70,35 @@ public static class OnnxExporter
             throw new ArgumentException($"The vocabulary has {vocabulary.Count} tokens but the model expects {config.VocabularySize}.", nameof(vocabulary));
 
         int l = config.NumLayers, h = config.HiddenSize, v = config.VocabularySize, e = config.EmbeddingSize;
+        bool lstm = config.RnnOptions.HasCellState;
         var p = model.Parameters;
-        var graph = new GraphProto { Name = "rnn_language_model", DocString = $"Embedding → {l}-layer RNN ({config.Nonlinearity}) → Linear; {config}" };
+        string cell = config.Cell == CellKind.Rnn ? $"RNN ({config.Nonlinearity})" : OnnxRecurrentLayer.OperatorName(config.Cell);
+        var graph = new GraphProto { Name = "rnn_language_model", DocString = $"Embedding → {l}-layer {cell} → Linear; {config}" };
 
         graph.Input.Add(Value("tokens", TensorProto.Types.DataType.Int64, "Token ids, time-major.", "T", "B"));
         graph.Input.Add(Value("h0", TensorProto.Types.DataType.Float, "Initial hidden state per layer; [L, 1, H] is used for every stream; zeros when not fed.", l, "h0_batch", h));
+        if (lstm) graph.Input.Add(Value("c0", TensorProto.Types.DataType.Float, "Initial cell state per layer; [L, 1, H] is used for every stream; zeros when not fed.", l, "c0_batch", h));
         graph.Output.Add(Value("logits", TensorProto.Types.DataType.Float, "Unnormalised next-token scores; softmax gives the probabilities.", "T", "B", v));
         graph.Output.Add(Value("h_n", TensorProto.Types.DataType.Float, "Hidden state after the last step, to feed as h0 of the next chunk.", l, "B", h));
+        if (lstm) graph.Output.Add(Value("c_n", TensorProto.Types.DataType.Float, "Cell state after the last step, to feed as c0 of the next chunk.", l, "B", h));
 
-        graph.Initializer.Add(Float("h0", new float[l * h], l, 1, h));
         graph.Initializer.Add(Float("embedding.weight", Single(p.Value(p["embedding.weight"])), v, e));
         graph.Initializer.Add(Int64("batch_index", [1], 1));
         graph.Initializer.Add(Int64("one", [1], 1));
         graph.Initializer.Add(Int64("squeeze_axes", [1], 1));
 
         graph.Node.Add(Node("Gather", "embedding", ["embedding.weight", "tokens"], ["x_0"], Int("axis", 0)));
-        // Expand broadcasts [L, 1, H] or [L, B, H] against [1, B, 1] to [L, B, H], the shape RNN's initial_h needs.
+        // Expand broadcasts [L, 1, H] or [L, B, H] against [1, B, 1] to [L, B, H], the shape the initial states need.
         graph.Node.Add(Node("Shape", "tokens_shape", ["tokens"], ["tokens_shape"]));
         graph.Node.Add(Node("Gather", "batch_size", ["tokens_shape", "batch_index"], ["batch_size"], Int("axis", 0)));
         graph.Node.Add(Node("Concat", "state_broadcast_shape", ["one", "batch_size", "one"], ["state_broadcast_shape"], Int("axis", 0)));
-        graph.Node.Add(Node("Expand", "h0_expand", ["h0", "state_broadcast_shape"], ["h0_full"]));
-        string[] initial = Enumerable.Range(0, l).Select(k => $"h0_l{k}").ToArray();
-        graph.Node.Add(Node("Split", "h0_split", ["h0_full"], initial, Int("axis", 0)));
+        string[] initialH = SplitInitialState(graph, "h0", l, h);
+        string[]? initialC = lstm ? SplitInitialState(graph, "c0", l, h) : null;
 
         for (int k = 0; k < l; k++)
-        {
-            int input = k == 0 ? e : h;
-            graph.Initializer.Add(Float($"rnn.W_l{k}", Single(p.Value(p[$"rnn.weight_ih_l{k}"])), 1, h, input));
-            graph.Initializer.Add(Float($"rnn.R_l{k}", Single(p.Value(p[$"rnn.weight_hh_l{k}"])), 1, h, h));
-            string bias = "";
-            if (config.Bias)
-            {
-                bias = $"rnn.B_l{k}";
-                float[] b = [.. Single(p.Value(p[$"rnn.bias_ih_l{k}"])), .. Single(p.Value(p[$"rnn.bias_hh_l{k}"]))];
-                graph.Initializer.Add(Float(bias, b, 1, 2 * h));
-            }
-            graph.Node.Add(Node("RNN", $"rnn_l{k}", [$"x_{k}", $"rnn.W_l{k}", $"rnn.R_l{k}", bias, "", initial[k]], [$"y_l{k}", $"h_n_l{k}"],
-                Int("hidden_size", h), Strings("activations", activation)));
-            graph.Node.Add(Node("Squeeze", $"squeeze_l{k}", [$"y_l{k}", "squeeze_axes"], [$"x_{k + 1}"]));
-        }
+            OnnxRecurrentLayer.Add(graph, p, config.RnnOptions, k, $"x_{k}", initialH[k], initialC?[k], activation);
         graph.Node.Add(Node("Concat", "h_n", Enumerable.Range(0, l).Select(k => $"h_n_l{k}"), ["h_n"], Int("axis", 0)));
+        if (lstm) graph.Node.Add(Node("Concat", "c_n", Enumerable.Range(0, l).Select(k => $"c_n_l{k}"), ["c_n"], Int("axis", 0)));
 
         graph.Initializer.Add(Float("linear.weight_t", Transpose(Single(p.Value(p["linear.weight"])), v, h), h, v));
         graph.Initializer.Add(Float("linear.bias", Single(p.Value(p["linear.bias"])), v));
@@ -145,7 +136,19 @@ public static class OnnxExporter
         return JsonSerializer.Serialize(tokens, new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    private static float[] Single<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    // The optional input `name` [L, 1 or B, H]: an initializer of zeros [L, 1, H] gives its default, which is what makes
+    // it optional; Expand makes it [L, B, H] and Split the per-layer [1, B, H] the recurrent nodes take.
+    private static string[] SplitInitialState(GraphProto graph, string name, int layers, int hidden)
+    {
+        graph.Initializer.Add(Float(name, new float[layers * hidden], layers, 1, hidden));
+        graph.Node.Add(Node("Expand", $"{name}_expand", [name, "state_broadcast_shape"], [$"{name}_full"]));
+        string[] perLayer = Enumerable.Range(0, layers).Select(k => $"{name}_l{k}").ToArray();
+        graph.Node.Add(Node("Split", $"{name}_split", [$"{name}_full"], perLayer, Int("axis", 0)));
+        return perLayer;
+    }
+
+    /// <summary>The values in float32, as ONNX stores them.</summary>
+    internal static float[] Single<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var result = new float[values.Length];
         for (int i = 0; i < values.Length; i++) result[i] = float.CreateChecked(values[i]);
