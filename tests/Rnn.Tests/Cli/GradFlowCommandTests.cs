@@ -37,6 +37,30 @@ public sealed class GradFlowCommandTests : IDisposable
     }
 
     [Fact]
+    public void DemoMemory_ThreeCells_PrintsAColumnPerCellAndWritesThePng()
+    {
+        var (code, output, error) = Run("demo", "--task", "memory", "--cell", "rnn,lstm,gru", "--steps", "5", "--hidden", "4",
+            "--max-delay", "3", "--out-dir", _folder);
+        Assert.True(code == 0, error);
+        Assert.Contains("  delay      rnn    lstm     gru", output);
+        Assert.Equal(3, output.Split('\n').Count(line => line.StartsWith("  d = ", StringComparison.Ordinal)));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(_folder, "memory-by-delay.png")).Take(4));
+    }
+
+    [Theory]
+    [InlineData("--cell", "rnn,tree")]
+    [InlineData("--cell", "gru,gru")]
+    [InlineData("--steps", "0")]
+    [InlineData("--max-delay", "0")]
+    public void DemoMemory_BadValue_ExitsTwoWithOneLine(string option, string value)
+    {
+        var (code, _, error) = Run("demo", "--task", "memory", option, value, "--out-dir", _folder);
+        Assert.Equal(2, code);
+        Assert.StartsWith("rnn: ", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
     public void Demo_UnknownTask_ExitsTwo()
     {
         var (code, _, error) = Run("demo", "--task", "poetry");
