@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Rnn.Cli.Commands;
+using Rnn.Layers;
 
 namespace Rnn.Cli;
 
@@ -72,5 +73,20 @@ public static class CommandLine
         var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.AcceptOnlyFromAmong(choices);
         return option;
+    }
+
+    /// <summary>Parses a comma-separated list of cells (<c>rnn,lstm,gru</c>), each at most once, for option <paramref name="option"/>.</summary>
+    public static IReadOnlyList<CellKind> ParseCells(string list, string option)
+    {
+        var cells = new List<CellKind>();
+        foreach (string name in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            CellKind cell;
+            try { cell = RnnOptions.ParseCell(name); }
+            catch (ArgumentException) { throw new UsageException($"{option}: unknown cell '{name}'; expected rnn, lstm or gru."); }
+            if (cells.Contains(cell)) throw new UsageException($"{option}: '{name}' is listed twice.");
+            cells.Add(cell);
+        }
+        return cells.Count > 0 ? cells : throw new UsageException($"{option} needs at least one cell.");
     }
 }

@@ -21,11 +21,15 @@ public static class DemoCommand
         var output = new Option<string>("--out-dir") { Description = "Folder for the model and the loss curve.", DefaultValueFactory = _ => "rnn-demo" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for the corpus, the weights and the samples.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Threads for matrix products.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var task = CommandLine.Choice("--task", "language: the character model; bidirectional: labels that need the future, one- vs two-way RNN; memory: recall of x_(t−d) for d = 1..20 (these two ignore --minutes).",
+        var task = CommandLine.Choice("--task", "language: the character model; bidirectional: labels that need the future, one- vs two-way RNN; memory: recall of x_(t−d) for d = 1..20 by each --cell (these two ignore --minutes).",
             "language", "language", "bidirectional", "memory");
+        var cell = new Option<string>("--cell") { Description = "memory: the cells to compare, comma-separated (rnn, lstm, gru).", DefaultValueFactory = _ => "rnn" };
+        var steps = new Option<int?>("--steps") { Description = "memory: Adam steps per cell (default 2000)." };
+        var hidden = new Option<int?>("--hidden") { Description = "memory: hidden units H (default 12)." };
+        var maxDelay = new Option<int?>("--max-delay") { Description = "memory: the longest delay Dmax (default 20; the sequences are 3·Dmax steps)." };
         var command = new Command("demo", "Train a character-level RNN on a built-in corpus for two minutes and show what it learned.")
         {
-            minutes, output, seed, threads, task,
+            minutes, output, seed, threads, task, cell, steps, hidden, maxDelay,
         };
         command.SetAction(parse =>
         {
@@ -36,7 +40,16 @@ public static class DemoCommand
             switch (parse.GetValue(task))
             {
                 case "bidirectional": SequenceDemos.RunBidirectional(new FutureTokenOptions { Seed = parse.GetValue(seed) }, writer); return ExitCodes.Ok;
-                case "memory": SequenceDemos.RunMemory(new DelayRecallOptions { Seed = parse.GetValue(seed) }, parse.GetValue(output)!, writer); return ExitCodes.Ok;
+                case "memory":
+                    var memory = new DelayRecallOptions { Seed = parse.GetValue(seed) };
+                    if (parse.GetValue(steps) is int n)
+                        memory = n is > 0 and <= 1_000_000 ? memory with { Steps = n } : throw new UsageException($"--steps must be in [1, 1000000], not {n}.");
+                    if (parse.GetValue(hidden) is int units)
+                        memory = units is > 0 and <= 4096 ? memory with { HiddenSize = units } : throw new UsageException($"--hidden must be in [1, 4096], not {units}.");
+                    if (parse.GetValue(maxDelay) is int delay)
+                        memory = delay is > 0 and <= 1000 ? memory with { MaxDelay = delay, SequenceLength = 3 * delay } : throw new UsageException($"--max-delay must be in [1, 1000], not {delay}.");
+                    SequenceDemos.RunMemory(memory, CommandLine.ParseCells(parse.GetValue(cell)!, "--cell"), parse.GetValue(output)!, writer);
+                    return ExitCodes.Ok;
             }
             Run(m, parse.GetValue(output)!, parse.GetValue(seed), parse.InvocationConfiguration.Output, CommandSteps.CancelOnCtrlC());
             return ExitCodes.Ok;

@@ -29,10 +29,12 @@ public static class GradFlowCommand
         var orthogonal = new Option<bool>("--orthogonal") { Description = "W = ρ·Q for a random orthogonal Q instead of PyTorch's uniform W rescaled to ρ." };
         var noBias = new Option<bool>("--no-bias") { Description = "Leave out b_ih and b_hh." };
         var seed = new Option<ulong>("--seed") { Description = "Seed for weights, inputs and the loss direction.", DefaultValueFactory = _ => 1 };
+        var cells = new Option<string?>("--cell") { Description = "Compare cells instead, comma-separated (rnn, lstm, gru): ‖∂E/∂h_k‖ at PyTorch's initialisation, W left as initialised." };
+        var trained = new Option<int>("--trained") { Description = "With --cell: first train each cell this many Adam steps on the delay-recall task (0 = untrained)." };
         var output = new Option<string>("--out", "-o") { Description = "The PNG to write.", DefaultValueFactory = _ => "gradflow.png" };
         var command = new Command("gradflow", "Measure how BPTT's error terms vanish or explode with the distance they travel back in time.")
         {
-            input, hidden, layers, seq, batch, nonlinearity, radius, clip, orthogonal, noBias, seed, output,
+            input, hidden, layers, seq, batch, nonlinearity, radius, clip, orthogonal, noBias, seed, cells, trained, output,
         };
         command.SetAction(parse =>
         {
@@ -45,6 +47,14 @@ public static class GradFlowCommand
             };
             int sequenceLength = parse.GetValue(seq);
             if (sequenceLength < 2 || sequenceLength > 100_000) throw new UsageException($"--seq must be between 2 and 100000, not {sequenceLength}.");
+            if (parse.GetValue(cells) is string cellList)
+            {
+                int steps = parse.GetValue(trained);
+                if (steps is < 0 or > 1_000_000) throw new UsageException($"--trained must be in [0, 1000000], not {steps}.");
+                var plan = new GradFlowCells.Plan(network, CommandLine.ParseCells(cellList, "--cell"), sequenceLength, parse.GetValue(batch), steps, parse.GetValue(seed));
+                GradFlowCells.Run(plan, parse.GetValue(output)!, parse.InvocationConfiguration.Output);
+                return ExitCodes.Ok;
+            }
             double clipNorm = parse.GetValue(clip);
             if (!(clipNorm >= 0 && double.IsFinite(clipNorm))) throw new UsageException($"--clip must be ≥ 0 (0 = no clipped runs), not {clipNorm}.");
             var template = new GradientFlowOptions

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Rnn.Cli.Demos;
 using Rnn.IO;
+using Rnn.Layers;
 using Rnn.Training;
 using ScottPlot;
 
@@ -9,7 +10,7 @@ namespace Rnn.Cli.Commands;
 
 /// <summary>
 /// <c>rnn demo --task bidirectional|memory</c>: two small tasks on generated data that show what a bidirectional RNN
-/// gains and where a vanilla RNN's memory ends.
+/// gains and where each cell's memory ends.
 /// </summary>
 public static class SequenceDemos
 {
@@ -31,44 +32,65 @@ public static class SequenceDemos
         return (uni, bi);
     }
 
-    /// <summary>Trains the delay-recall network, prints R² per delay and writes two PNGs into <paramref name="folder"/>.</summary>
-    public static DelayRecallResult RunMemory(DelayRecallOptions options, string folder, TextWriter output)
+    /// <summary>
+    /// Trains the delay-recall network once per cell, prints R² per delay (one column per cell) and writes
+    /// memory-by-delay.png (one line per cell) into <paramref name="folder"/>, and memory-traces.png when there is one cell.
+    /// </summary>
+    public static IReadOnlyList<DelayRecallResult> RunMemory(DelayRecallOptions options, IReadOnlyList<CellKind> cells, string folder, TextWriter output)
     {
+        ArgumentNullException.ThrowIfNull(cells);
+        string names = string.Join(", ", cells.Select(RnnOptions.CellName));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rnn demo --task memory: x_t uniform in (−1, 1); at every step output x_(t−d) for each d = 1..{options.MaxDelay} at once"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"T={options.SequenceLength}, one tanh layer, H={options.HiddenSize}, linear read-out, mean squared error, {options.Steps} Adam steps of {options.BatchSize} sequences."));
+            $"T={options.SequenceLength}, one layer ({names}), H={options.HiddenSize}, linear read-out, mean squared error, {options.Steps} Adam steps of {options.BatchSize} sequences."));
         var clock = Stopwatch.StartNew();
-        var result = DelayRecallTask.Run(options);
+        var results = cells.Select(cell => DelayRecallTask.Run(options with { Cell = cell })).ToList();
         output.WriteLine("R² = 1 − MSE/Var(x) on held-out sequences (1 = perfect recall, 0 = no memory):");
-        for (int d = 1; d <= result.RSquared.Length; d++)
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  d = {d,2}  R² = {result.RSquared[d - 1],6:F3}  {Bar(result.RSquared[d - 1])}"));
+        if (cells.Count == 1)
+            for (int d = 1; d <= results[0].RSquared.Length; d++)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  d = {d,2}  R² = {results[0].RSquared[d - 1],6:F3}  {Bar(results[0].RSquared[d - 1])}"));
+        else
+        {
+            output.WriteLine("  delay " + string.Concat(cells.Select(cell => $"{RnnOptions.CellName(cell),8}")));
+            for (int d = 1; d <= options.MaxDelay; d++)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  d = {d,2}") + string.Concat(results.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.RSquared[d - 1],8:F3}"))));
+            output.WriteLine("  Σ R²  " + string.Concat(results.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.RSquared.Sum(),8:F2}"))));
+        }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Σ_d R² = {result.RSquared.Sum():F2}: a linear read-out of an H-unit state recalls at most H = {options.HiddenSize} independent inputs in all (memory capacity ≤ H)."));
-        output.WriteLine(result.MemoryEnd() is int end
-            ? $"memory ends at d = {end}: the first delay recalled with R² below 0.5."
-            : "every delay is recalled with R² ≥ 0.5.");
+            $"A linear read-out of an H-unit state recalls at most H = {options.HiddenSize} independent inputs in all (memory capacity: Σ_d R² ≤ H)."));
+        for (int i = 0; i < cells.Count; i++)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{RnnOptions.CellName(cells[i])}: Σ_d R² = {results[i].RSquared.Sum():F2}; ") + (results[i].MemoryEnd() is int end
+                ? $"memory ends at d = {end}, the first delay recalled with R² below 0.5."
+                : "every delay is recalled with R² ≥ 0.5."));
 
         Directory.CreateDirectory(folder);
         string byDelay = Path.Combine(folder, "memory-by-delay.png"), traces = Path.Combine(folder, "memory-traces.png");
-        SaveByDelay(byDelay, result);
-        SaveTraces(traces, result, options);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"charts: {byDelay}, {traces} ({clock.Elapsed.TotalSeconds:F0} s)"));
-        return result;
+        SaveByDelay(byDelay, cells, results);
+        if (cells.Count == 1) SaveTraces(traces, results[0], options);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(cells.Count == 1 ? $"charts: {byDelay}, {traces}" : $"chart: {byDelay}")} ({clock.Elapsed.TotalSeconds:F0} s)"));
+        return results;
     }
 
     private static string Bar(double r2) => new('#', (int)Math.Round(Math.Clamp(r2, 0, 1) * 40));
 
-    private static void SaveByDelay(string path, DelayRecallResult result)
+    private static void SaveByDelay(string path, IReadOnlyList<CellKind> cells, IReadOnlyList<DelayRecallResult> results)
     {
         var plot = new Plot();
-        double[] delays = [.. Enumerable.Range(1, result.RSquared.Length).Select(d => (double)d)];
-        var scatter = plot.Add.Scatter(delays, result.RSquared);
-        scatter.LineWidth = 2;
-        scatter.MarkerSize = 8;
+        double[] delays = [.. Enumerable.Range(1, results[0].RSquared.Length).Select(d => (double)d)];
+        for (int i = 0; i < results.Count; i++)
+        {
+            var scatter = plot.Add.Scatter(delays, results[i].RSquared);
+            scatter.LineWidth = 2;
+            scatter.MarkerSize = 8;
+            scatter.LegendText = string.Create(CultureInfo.InvariantCulture, $"{RnnOptions.CellName(cells[i])} (Σ R² = {results[i].RSquared.Sum():F2})");
+        }
         plot.Add.HorizontalLine(0.5, 1, Colors.Gray, LinePattern.Dashed);
-        plot.Axes.SetLimitsY(Math.Min(-0.05, result.RSquared.Min() - 0.05), 1.05);
-        plot.Title("Delay recall by a vanilla tanh RNN: R² of x_(t−d) against the delay d");
+        plot.Axes.SetLimitsY(Math.Min(-0.05, results.Min(r => r.RSquared.Min()) - 0.05), 1.05);
+        plot.Title(cells.Count == 1 && cells[0] == CellKind.Rnn
+            ? "Delay recall by a vanilla tanh RNN: R² of x_(t−d) against the delay d"
+            : "Delay recall by cell: R² of x_(t−d) against the delay d");
         plot.XLabel("delay d (steps)");
         plot.YLabel("R² on held-out sequences");
         Write(path, plot);
@@ -98,7 +120,7 @@ public static class SequenceDemos
             prediction.LinePattern = LinePattern.Dashed;
             prediction.LegendText = string.Create(CultureInfo.InvariantCulture, $"prediction, d = {d} (R² {result.RSquared[d - 1]:F2}), shifted by {offset}");
         }
-        plot.Title("One held-out sequence: the delayed input and the RNN's recall of it");
+        plot.Title("One held-out sequence: the delayed input and the network's recall of it");
         plot.XLabel("step t");
         plot.YLabel("x_(t−d), each delay shifted down by 3");
         Write(path, plot);

@@ -74,7 +74,7 @@ public sealed record GradientFlowRun(GradientFlowOptions Options, IReadOnlyList<
 }
 
 /// <summary>Measures how the BPTT error terms shrink or grow with the distance they travel back in time.</summary>
-public static class GradientFlow
+public static partial class GradientFlow
 {
     // Power-iteration budget: steps to let v settle into the dominant eigenspace, then steps averaged over.
     private const int SettleIterations = 2000, MeasureIterations = 2000;
