@@ -5,7 +5,7 @@
 //
 // The hot path, the same for every cell (see IRecurrentCell and docs/ARCHITECTURE.md):
 //   1. P = X·W_ihᵀ + b_ih (+ b_hh)             one GEMM [T·B, I] × [I, G·H] for all steps
-//   2. h_t = cell(P_t, h_{t-1}·W_hhᵀ, c_{t-1})  one small GEMM per step, in processing order, then the cell's epilogue
+//   2. h_t = cell(P_t, h_{t-1}·W_hhᵀ, c_{t-1})  one small GEMM per step, in processing order, the cell's epilogue fused in
 //   3. Δ_t = cell'(dh_t, Δ^h_{t+1}·W_hh, …)     backward, the only sequential part
 //   4. ∇W_ih += Δᵀ·X, ∇W_hh += Σ Δ^h_t h_{t-1}ᵀ, ∇b += Σ Δ, dX += Δ·W_ih     big GEMMs again
 // "Previous" means previous in processing order: t-1 forward in time, t+1 for the reverse direction.
@@ -38,7 +38,9 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
     private bool _hasInitialState, _hasInitialCell;
     private int _sequenceLength, _batch;
     private T[] _gates = [];            // P, then the saved gate activations [T·B, G·H] (gated cells; the simple cell uses H)
-    private T[] _hiddenParts = [];      // Z = H_prev·W_hhᵀ + b_hh [T·B, G·H] (GRU)
+    private T[] _hiddenParts = [];      // v_n = H_prev·W_hnᵀ + b_hn [T·B, H] (GRU)
+    private T[] _stepProduct = [];      // h_{t-1}·W_hhᵀ of one step, in GateColumns order [B, G·H] (gated cells)
+    private int[] _gateColumnRows = []; // the W_hh row of each column of the packed W_hhᵀ [G·H] (gated cells)
     private T[] _cells = [], _tanhCells = [];   // c_t, tanh(c_t) [T·B, H] (LSTM)
     private T[] _deltas = [];           // Δ [T·B, G·H]
     private T[] _hiddenDeltas = [];     // Δ^h [T·B, G·H] (GRU)
@@ -221,7 +223,8 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
             Workspace.EnsureLength(ref _cells, rows * h);
             Workspace.EnsureLength(ref _tanhCells, rows * h);
         }
-        if (TCell.SeparatesHiddenPart) Workspace.EnsureLength(ref _hiddenParts, rows * gh);
+        if (TCell.SeparatesHiddenPart) Workspace.EnsureLength(ref _hiddenParts, rows * h);
+        if (!TCell.GatesAreState) Workspace.EnsureLength(ref _stepProduct, batch * gh);
 
         // P = X·W_ihᵀ + b_ih (+ b_hh where the cell folds it) for all steps at once; the simple cell's P = X·Uᵀ + b_ih + b_hh
         Gemm.Multiply(false, true, rows, gh, InputSize, T.One, _input.Span, _ldInput, _parameters.Value(_weightIh), InputSize,
@@ -247,7 +250,7 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
         if (_packedWeightHhTransposed is null || _packedWeightHhTransposed.Columns != gh) _packedWeightHhTransposed = new PackedMatrix<T>(h, gh);
         if (!(ReusePackedWeights && _packedForwardCurrent))
         {
-            _packedWeightHhTransposed.Pack(transpose: true, _parameters.Value(_weightHh), h);
+            PackWeightHhTransposed<TCell>();
             _packedForwardCurrent = ReusePackedWeights;
         }
         for (int step = 0; step < _sequenceLength; step++)
@@ -260,8 +263,27 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
                 Hidden = s[RowSpan(t, lds, h)],
                 LdHidden = lds,
                 Cell = TCell.HasCellState ? _cells.AsSpan(t * batch * h, batch * h) : default,
+                Product = TCell.GatesAreState ? default : _stepProduct.AsSpan(0, batch * gh),
             });
         }
+    }
+
+    /// <summary>W_hhᵀ [H, G·H] into the packed copy: a gated cell's columns in GateColumns order, so its epilogue sees whole units.</summary>
+    private void PackWeightHhTransposed<TCell>() where TCell : struct, IRecurrentCell<T>
+    {
+        int h = HiddenSize, gh = TCell.Gates * h;
+        ReadOnlySpan<T> weightHh = _parameters.Value(_weightHh);
+        if (TCell.GatesAreState)
+        {
+            _packedWeightHhTransposed!.Pack(transpose: true, weightHh, h);
+            return;
+        }
+        if (_gateColumnRows.Length != gh)
+        {
+            _gateColumnRows = new int[gh];
+            GateColumns.SourceRows<T>(h, TCell.Gates, _gateColumnRows);
+        }
+        _packedWeightHhTransposed!.PackTransposed(weightHh, h, _gateColumnRows);
     }
 
     /// <summary>What step <paramref name="step"/> (in processing order) sees in both directions: sizes, previous states, saved gates.</summary>
@@ -279,7 +301,7 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
             PreviousCell = TCell.HasCellState ? (previous < 0 ? InitialCell() : _cells.AsSpan(previous * stateRows, stateRows)) : default,
             Gates = gates[RowSpan(t, ldGates, gh)],
             LdGates = ldGates,
-            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan(t * stateRows * TCell.Gates, stateRows * TCell.Gates) : default,
+            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan(t * stateRows, stateRows) : default,
             TanhCell = TCell.HasCellState ? _tanhCells.AsSpan(t * stateRows, stateRows) : default,
         };
     }
