@@ -9,6 +9,7 @@
 // Every unit goes through the same vector arithmetic (a ragged last block zero-padded), wherever the split puts it,
 // so results do not depend on the thread count.
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Rnn.Kernels;
 using static Rnn.Kernels.GateColumns;
@@ -31,32 +32,41 @@ internal readonly unsafe struct GruForwardEpilogue<T>(
 
     public void Apply(T* c, nint ldc, int i0, int i1, int j0, int j1)
     {
-        int h = _hiddenSize, blockWidth = BlockWidth<T>();
+        int blockWidth = BlockWidth<T>();
         for (int b = i0; b < i1; b++)
         {
-            T* a = _gates + b * _ldGates, product = c + b * ldc;
-            for (int u = j0 / 3; u < j1 / 3; u += blockWidth)
-            {
-                int w = Math.Min(blockWidth, h - u);
-                Vector256<T> vr = Vector256<T>.Zero, vz = Vector256<T>.Zero, vn = Vector256<T>.Zero;
-                if (_hasProduct)
-                {
-                    T* p = product + 3 * u;   // the block's gates, w columns each
-                    vr = Load(p, w); vz = Load(p + w, w); vn = Load(p + 2 * w, w);
-                }
-                if (_biasHh != null)
-                {
-                    vr += Load(_biasHh + u, w); vz += Load(_biasHh + h + u, w); vn += Load(_biasHh + 2 * h + u, w);
-                }
-                Vector256<T> r = FastMath.Sigmoid(Load(a + u, w) + vr), z = FastMath.Sigmoid(Load(a + h + u, w) + vz);
-                Vector256<T> n = FastMath.Tanh(Fma(r, vn, Load(a + 2 * h + u, w)));   // n = tanh(u_n + r ⊙ v_n)
-                Vector256<T> previous = _previousHidden == null ? Vector256<T>.Zero : Load(_previousHidden + b * _ldPrevious + u, w);
-                Store(r, a + u, w); Store(z, a + h + u, w); Store(n, a + 2 * h + u, w);
-                Store(vn, _hiddenPart + (nint)b * h + u, w);
-                Store(Fma(z, previous - n, n), _hidden + b * _ldHidden + u, w);   // h_t = n + z ⊙ (h_{t-1} − n)
-            }
+            int u = j0 / 3, end = j1 / 3;
+            for (; u + blockWidth <= end; u += blockWidth) Block(c, ldc, b, u, blockWidth);
+            if (u < end) RaggedBlock(c, ldc, b, u, end - u);
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Block(T* c, nint ldc, int b, int u, int w)
+    {
+        int h = _hiddenSize;
+        T* a = _gates + b * _ldGates, product = c + b * ldc;
+        Vector256<T> vr = Vector256<T>.Zero, vz = Vector256<T>.Zero, vn = Vector256<T>.Zero;
+        if (_hasProduct)
+        {
+            T* p = product + 3 * u;   // the block's gates, w columns each
+            vr = Load(p, w); vz = Load(p + w, w); vn = Load(p + 2 * w, w);
+        }
+        if (_biasHh != null)
+        {
+            vr += Load(_biasHh + u, w); vz += Load(_biasHh + h + u, w); vn += Load(_biasHh + 2 * h + u, w);
+        }
+        Vector256<T> r = FastMath.Sigmoid(Load(a + u, w) + vr), z = FastMath.Sigmoid(Load(a + h + u, w) + vz);
+        Vector256<T> n = FastMath.Tanh(Fma(r, vn, Load(a + 2 * h + u, w)));   // n = tanh(u_n + r ⊙ v_n)
+        Vector256<T> previous = _previousHidden == null ? Vector256<T>.Zero : Load(_previousHidden + b * _ldPrevious + u, w);
+        Store(r, a + u, w); Store(z, a + h + u, w); Store(n, a + 2 * h + u, w);
+        Store(vn, _hiddenPart + (nint)b * h + u, w);
+        Store(Fma(z, previous - n, n), _hidden + b * _ldHidden + u, w);   // h_t = n + z ⊙ (h_{t-1} − n)
+    }
+
+    // The ragged last block, out of line: its partial loads stay out of the whole blocks' loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RaggedBlock(T* c, nint ldc, int b, int u, int w) => Block(c, ldc, b, u, w);
 }
 
 /// <summary>The GRU backward step's gate gradients of whole units from the block of dh_t, and the carried z ⊙ dh.</summary>
@@ -73,27 +83,36 @@ internal readonly unsafe struct GruBackwardEpilogue<T>(
 
     public void Apply(T* c, nint ldc, int i0, int i1, int j0, int j1)
     {
-        int h = _hiddenSize, blockWidth = BlockWidth<T>();
-        Vector256<T> one = Vector256<T>.One;
+        int blockWidth = BlockWidth<T>();
         for (int b = i0; b < i1; b++)
         {
-            T* a = _gates + b * _ldGates;
-            nint row = (nint)b * h, deltaRow = 3 * row;
-            // j0 is a multiple of NR, so of W: a unit's block does not depend on the split
-            for (int u = j0; u < j1; u += blockWidth)
-            {
-                int w = Math.Min(blockWidth, j1 - u);
-                Vector256<T> r = Load(a + u, w), z = Load(a + h + u, w), n = Load(a + 2 * h + u, w);
-                Vector256<T> previous = _previousHidden == null ? Vector256<T>.Zero : Load(_previousHidden + b * _ldPrevious + u, w);
-                Vector256<T> dh = Load(c + b * ldc + u, w) + Load(_carry + row + u, w);   // + z_{t+1} ⊙ dh_{t+1}, the direct path
-                Vector256<T> deltaN = dh * (one - z) * (one - n * n);
-                Vector256<T> deltaZ = dh * (previous - n) * z * (one - z);
-                Vector256<T> deltaR = deltaN * Load(_hiddenPart + row + u, w) * r * (one - r);
-                Store(deltaR, _delta + deltaRow + u, w); Store(deltaZ, _delta + deltaRow + h + u, w); Store(deltaN, _delta + deltaRow + 2 * h + u, w);
-                Store(deltaR, _hiddenDelta + deltaRow + u, w); Store(deltaZ, _hiddenDelta + deltaRow + h + u, w);
-                Store(r * deltaN, _hiddenDelta + deltaRow + 2 * h + u, w);
-                Store(dh * z, _carry + row + u, w);   // h_{t-1} reaches h_t directly, scaled by z
-            }
+            // j0 is a multiple of NR, so of W: whether a unit falls in a ragged block does not depend on the split
+            int u = j0, end = j1;
+            for (; u + blockWidth <= end; u += blockWidth) Block(c, ldc, b, u, blockWidth);
+            if (u < end) RaggedBlock(c, ldc, b, u, end - u);
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Block(T* c, nint ldc, int b, int u, int w)
+    {
+        int h = _hiddenSize;
+        Vector256<T> one = Vector256<T>.One;
+        T* a = _gates + b * _ldGates;
+        nint row = (nint)b * h, deltaRow = 3 * row;
+        Vector256<T> r = Load(a + u, w), z = Load(a + h + u, w), n = Load(a + 2 * h + u, w);
+        Vector256<T> previous = _previousHidden == null ? Vector256<T>.Zero : Load(_previousHidden + b * _ldPrevious + u, w);
+        Vector256<T> dh = Load(c + b * ldc + u, w) + Load(_carry + row + u, w);   // + z_{t+1} ⊙ dh_{t+1}, the direct path
+        Vector256<T> deltaN = dh * (one - z) * (one - n * n);
+        Vector256<T> deltaZ = dh * (previous - n) * z * (one - z);
+        Vector256<T> deltaR = deltaN * Load(_hiddenPart + row + u, w) * r * (one - r);
+        Store(deltaR, _delta + deltaRow + u, w); Store(deltaZ, _delta + deltaRow + h + u, w); Store(deltaN, _delta + deltaRow + 2 * h + u, w);
+        Store(deltaR, _hiddenDelta + deltaRow + u, w); Store(deltaZ, _hiddenDelta + deltaRow + h + u, w);
+        Store(r * deltaN, _hiddenDelta + deltaRow + 2 * h + u, w);
+        Store(dh * z, _carry + row + u, w);   // h_{t-1} reaches h_t directly, scaled by z
+    }
+
+    // The ragged last block, out of line: its partial loads stay out of the whole blocks' loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RaggedBlock(T* c, nint ldc, int b, int u, int w) => Block(c, ldc, b, u, w);
 }
