@@ -12,7 +12,9 @@ import argparse, json, os, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SHAPES = ["2048,2048,2048", "1024,1024,1024", "3200,2048,1024", "64,2048,512", "32,4096,1024", "32,1024,256"]
+# A square product (the machine's rate), then the per-step products [B, H] × [H, G·H] of the large rows:
+# 50,64,512,512 and 100,32,1024,1024 for the simple cell (G 1), GRU (G 3) and LSTM (G 4).
+SHAPES = ["2048,2048,2048", "64,512,512", "64,1536,512", "64,2048,512", "32,1024,1024", "32,3072,1024", "32,4096,1024"]
 TORCH = """
 import sys, time, torch
 m, n, k, threads = map(int, sys.argv[1:5])
