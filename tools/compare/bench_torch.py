@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""PyTorch nn.RNN speed reference for the speed comparison with the C# library.
+"""PyTorch nn.RNN / nn.LSTM / nn.GRU speed reference for the speed comparison with the C# library.
 
 For each config "T,B,I,H,L,D" (time steps, batch, input width, hidden, layers, directions) builds
-nn.RNN(I, H, L, tanh, bidirectional=D==2) in float32, a random x [T,B,I] and a fixed random G
+nn.RNN(I, H, L, tanh, bidirectional=D==2) (or, with --cell lstm|gru, nn.LSTM / nn.GRU) in float32, a random x [T,B,I] and a fixed random G
 shaped like the output [T,B,D*H], then times
   fwd_ms:   forward only, under torch.no_grad()
   train_ms: forward + backward of loss = (y * G).sum(), computing every parameter gradient and
             dX (x.requires_grad=True); gradients are cleared (set to None) between steps.
 Each figure is the median of --steps steps (default 20, at least 10) after 3 warm-up steps.
 
---lm mode: config "T,B,H,L" + --vocab V: nn.Embedding(V, H) -> nn.RNN(H, H, L) -> nn.Linear(H, V)
+--lm mode: config "T,B,H,L[,E]" + --vocab V: nn.Embedding(V, E) (E = H when left out) -> nn.RNN(H, H, L) (or the --cell) -> nn.Linear(H, V)
 -> F.cross_entropy against random targets; train_ms = forward + backward (all parameter grads),
 fwd_ms = forward + loss under no_grad.
 
@@ -22,6 +22,7 @@ config, so it is cumulative over the configs run by one process: run one config 
 (the default when several configs are given: each runs in a fresh subprocess) for clean figures.
 
 usage: bench_torch.py --threads 1 100,32,128,128,1,1 50,64,512,512,1,1
+       bench_torch.py --threads 2 --cell lstm 100,32,128,128,1,1
        bench_torch.py --threads 2 --lm --vocab 65 64,32,512,2
 """
 import argparse, json, os, subprocess, sys
@@ -31,6 +32,7 @@ def parse():
     ap = argparse.ArgumentParser()
     ap.add_argument("configs", nargs="+")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="rnn")
     ap.add_argument("--lm", action="store_true")
     ap.add_argument("--vocab", type=int, default=65)
     ap.add_argument("--steps", type=int, default=20)
@@ -53,20 +55,26 @@ def run(a, cfg):
     torch.manual_seed(a.seed)
     steps = max(a.steps, 10)
     v = [int(t) for t in cfg.split(",")]
+
+    def recurrent(i, h, layers, bidirectional=False):
+        if a.cell == "lstm": return nn.LSTM(i, h, layers, bidirectional=bidirectional)
+        if a.cell == "gru": return nn.GRU(i, h, layers, bidirectional=bidirectional)
+        return nn.RNN(i, h, layers, nonlinearity="tanh", bidirectional=bidirectional)
     if a.lm:
-        T, B, H, L = v
+        T, B, H, L = v[:4]
+        E = v[4] if len(v) > 4 else H
         V = a.vocab
-        emb, rnn, out = nn.Embedding(V, H), nn.RNN(H, H, L, nonlinearity="tanh"), nn.Linear(H, V)
+        emb, rnn, out = nn.Embedding(V, E), recurrent(E, H, L), nn.Linear(H, V)
         params = list(emb.parameters()) + list(rnn.parameters()) + list(out.parameters())
         x = torch.randint(0, V, (T, B)); tgt = torch.randint(0, V, (T * B,))
 
         def fwd():
             y, _ = rnn(emb(x))
             return F.cross_entropy(out(y).reshape(T * B, V), tgt)
-        name = f"lm V={V} T={T} B={B} E=H={H} L={L}"
+        name = f"lm V={V} T={T} B={B} E={E} H={H} L={L}"
     else:
         T, B, I, H, L, D = v
-        rnn = nn.RNN(I, H, L, nonlinearity="tanh", bidirectional=(D == 2))
+        rnn = recurrent(I, H, L, bidirectional=(D == 2))
         params = list(rnn.parameters())
         x = torch.randn(T, B, I, requires_grad=True)
         G = torch.randn(T, B, D * H)
@@ -94,7 +102,7 @@ def run(a, cfg):
             t = time.perf_counter(); fn(); ts.append((time.perf_counter() - t) * 1e3)
         res[key] = round(median(ts), 3)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps({"config": name, "args": cfg, "threads": a.threads, **res,
+    print(json.dumps({"config": name, "args": cfg, "cell": a.cell, "threads": a.threads, **res,
                       "peak_rss_mb": round(rss, 1), "steps": steps, "torch": torch.__version__}),
           flush=True)
 

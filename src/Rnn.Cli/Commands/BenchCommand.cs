@@ -33,13 +33,17 @@ public static class BenchCommand
         var steps = CommandLine.PositiveInt("--steps", "Timed repetitions (after a warm-up of at least a second and 3 steps).", 20);
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var lengthsOption = CommandLine.Choice("--lengths", "Per-sequence lengths: all T, or uniform over 1..T (seeded), timed against the same batch padded to T.", "all", "all", "uniform");
+        var gemm = new Option<string?>("--gemm") { Description = "Time one float32 product C[M, N] = A[M, K]·B[K, N] instead, given as M,N,K." };
+        var prepacked = new Option<bool>("--prepacked") { Description = "With --gemm: B packed beforehand, as the recurrent step's W_hh is." };
         var command = new Command("bench", "Time forward and train steps of an RNN (or a language model) in float32.")
         {
-            seq, batch, input, hidden, layers, cell, bidirectional, lm, vocab, threads, steps, json, lengthsOption,
+            seq, batch, input, hidden, layers, cell, bidirectional, lm, vocab, threads, steps, json, lengthsOption, gemm, prepacked,
         };
         command.SetAction(parse =>
         {
             Threading.Configure(parse.GetValue(threads));
+            if (parse.GetValue(gemm) is { } shape)
+                return TimeProduct(shape, parse.GetValue(prepacked), parse.GetValue(steps), parse.InvocationConfiguration.Output);
             var options = new RnnOptions
             {
                 Cell = RnnOptions.ParseCell(parse.GetValue(cell)!),
@@ -152,6 +156,41 @@ public static class BenchCommand
         })[0];
         _lastStepAllocation = allocation;
         return (train, forward, null);
+    }
+
+    /// <summary>
+    /// <c>--gemm M,N,K</c>: the median rate of C = A·B in float32 (against a <see cref="PackedMatrix{T}"/> with
+    /// <paramref name="prepacked"/>), each timed step repeating the product until it is ~0.1 GFLOP, so that the
+    /// recurrent step's few-µs product is timed too. Prints one JSON object.
+    /// </summary>
+    private static int TimeProduct(string shape, bool prepacked, int steps, TextWriter output)
+    {
+        int[] size = shape.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        if (size.Length != 3 || size.Any(x => x <= 0))
+            throw new ArgumentException($"--gemm takes M,N,K, three positive sizes; got '{shape}'.");
+        int m = size[0], n = size[1], k = size[2];
+        var random = new SeededRandom(3);
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        random.FillNormal<float>(a, 0, 1);
+        random.FillNormal<float>(b, 0, 1);
+        var packed = new PackedMatrix<float>(k, n);
+        packed.Pack(false, b, n);
+        double flops = 2.0 * m * n * k;
+        int repeat = (int)Math.Max(1, 1e8 / flops);
+        double ms = Medians(steps, () =>
+        {
+            for (int r = 0; r < repeat; r++)
+            {
+                if (prepacked) Gemm.Multiply(m, 1f, a, k, packed, 0f, c, n);
+                else Gemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+            }
+        })[0] / repeat;
+        output.WriteLine(new JsonObject
+        {
+            ["gemm"] = $"{m},{n},{k}", ["prepacked"] = prepacked, ["threads"] = ComputeThreads.Max, ["ms"] = Math.Round(ms, 5),
+            ["gflops"] = Math.Round(flops / ms / 1e6, 2),
+        }.ToJsonString());
+        return ExitCodes.Ok;
     }
 
     /// <summary>Bytes allocated on the managed heap by the last timed train step (all threads).</summary>

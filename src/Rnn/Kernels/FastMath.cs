@@ -60,6 +60,14 @@ internal static class FastMath
         return true;
     }
 
+    /// <summary>tanh of each lane of a float or double vector, as <see cref="Tanh(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Tanh<T>(Vector256<T> x) where T : unmanaged => Invoke<T, TanhOperator>(x);
+
+    /// <summary>The sigmoid of each lane of a float or double vector, as <see cref="Sigmoid(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Sigmoid<T>(Vector256<T> x) where T : unmanaged => Invoke<T, SigmoidOperator>(x);
+
     private static void Apply<T, TOp>(ReadOnlySpan<T> x, Span<T> destination)
         where T : unmanaged
         where TOp : IVectorFunction

@@ -6,10 +6,10 @@
 // the block loop once per epilogue with Apply inlined, so there is no interface call, and NoEpilogue costs nothing.
 //
 // Column granule. A gated cell's epilogue needs all G gates of a hidden unit at once (LSTM: i, f, g, o; GRU: r, z, n).
-// The cell packs W_hh so that the G gates of each unit are G adjacent columns of C,
-//   C[b, u·G + g] = the pre-activation of gate g of unit u        op(B) = W_hhᵀ [H, G·H], columns in that order
-// and declares ColumnGranule = G. The threads then split the columns only at multiples of lcm(NR, G), so every
-// block handed to Apply holds whole units. With granule 1 the split is by whole NR panels, as for a plain product.
+// The cell packs W_hh so that the G gates of each block of W units are G·W adjacent columns of C (GateColumns.cs:
+// gate g of unit u0 + l at column G·u0 + g·W + l, W one vector of units) and declares ColumnGranule = G·W. The
+// threads then split the columns only at multiples of lcm(NR, G·W), so every block handed to Apply holds whole units.
+// With granule 1 the split is by whole NR panels, as for a plain product.
 using System.Numerics;
 
 namespace Rnn.Kernels;
@@ -26,8 +26,9 @@ namespace Rnn.Kernels;
 /// Apply is handed a block, every element of it holds its final product alpha·A·op(B) + beta·C. With k = 0 or
 /// alpha = 0 there is no product: C is beta·C, and Apply runs once over all of C. With m = 0 or n = 0 it does not
 /// run.</description></item>
-/// <item><description>j0 and j1 are multiples of <see cref="ColumnGranule"/>, which must divide n: a group of
-/// that many adjacent columns is never split between blocks.</description></item>
+/// <item><description>j0 is a multiple of <see cref="ColumnGranule"/>, and j1 one too or n: a group of that many
+/// adjacent columns (the last group, when the granule does not divide n, the n mod granule columns left) is never
+/// split between blocks.</description></item>
 /// <item><description>Blocks may run at the same time on different threads. Apply writes C only inside its block, and
 /// whatever else it writes only for the rows and columns (or units) of its block. It does not start a product
 /// itself: the calling thread's split job is in use until the product returns.</description></item>
@@ -42,8 +43,8 @@ namespace Rnn.Kernels;
 internal unsafe interface IGemmEpilogue<T> where T : unmanaged
 {
     /// <summary>
-    /// The columns of C come in groups of this many (≥ 1, dividing n) that <see cref="Apply"/> sees together: every
-    /// block's column range starts and ends at a multiple of it. 1 for elementwise epilogues; G for a gated cell
+    /// The columns of C come in groups of this many (≥ 1) that <see cref="Apply"/> sees together: every block's column
+    /// range starts at a multiple of it and ends at one or at n. 1 for elementwise epilogues; G for a gated cell
     /// whose G gates of each unit are adjacent columns.
     /// </summary>
     int ColumnGranule { get; }

@@ -75,42 +75,78 @@ public sealed unsafe class PackedMatrix<T> where T : unmanaged, IFloatingPointIe
     /// <param name="ldb">Row stride of B (≥ its stored column count).</param>
     public void Pack(bool transpose, ReadOnlySpan<T> b, int ldb)
     {
-        int k = Rows, n = Columns, nr = PanelWidth;
+        int k = Rows, n = Columns;
         Gemm.CheckMatrix("b", transpose ? n : k, transpose ? k : n, b.Length, ldb);
         if (k == 0 || n == 0) return;
         fixed (T* pb = b)
         {
-            T* dst = Pointer;
-            if (!transpose)
+            if (transpose) PackTransposed(pb, ldb, default);
+            else GemmDriver<T, ScalarTile<T>>.PackRowsIntoPanels(pb, ldb, k, n, PanelWidth, Pointer);
+        }
+    }
+
+    /// <summary>
+    /// Copies op(B) = Bᵀ with its columns reordered: column j of op(B) is row <paramref name="sourceRows"/>[j] of B
+    /// (a gated cell's W_hhᵀ in the order of <see cref="GateColumns"/>).
+    /// </summary>
+    /// <param name="b">B [≥ max(sourceRows) + 1, <see cref="Rows"/>], row-major with row stride <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Row stride of B (≥ <see cref="Rows"/>).</param>
+    /// <param name="sourceRows">[<see cref="Columns"/>]: the row of B each column of op(B) comes from.</param>
+    internal void PackTransposed(ReadOnlySpan<T> b, int ldb, ReadOnlySpan<int> sourceRows)
+    {
+        int k = Rows, n = Columns, stored = 0;
+        if (sourceRows.Length != n) throw new ArgumentException($"sourceRows has {sourceRows.Length} entries; expected {n}.", nameof(sourceRows));
+        foreach (int row in sourceRows)
+        {
+            if (row < 0) throw new ArgumentOutOfRangeException(nameof(sourceRows), row, "A source row must be ≥ 0.");
+            stored = Math.Max(stored, row + 1);
+        }
+        Gemm.CheckMatrix("b", stored, k, b.Length, ldb);
+        if (k == 0 || n == 0) return;
+        fixed (T* pb = b)
+            PackTransposed(pb, ldb, sourceRows);
+    }
+
+    /// <summary>op(B)(p, j) = B[row(j), p], row(j) = sourceRows[j], or j when it is empty: each row of B becomes a column of a panel.</summary>
+    private void PackTransposed(T* pb, int ldb, ReadOnlySpan<int> sourceRows)
+    {
+        int k = Rows, n = Columns, nr = PanelWidth;
+        T* dst = Pointer;
+        for (int j0 = 0; j0 < n; j0 += nr, dst += (nint)k * nr)
+        {
+            int cols = Math.Min(nr, n - j0), p0 = 0;
+            // Element by element, the strided writes cost more than a whole recurrent step, so full float panels
+            // are transposed 8×8 in registers, leaving the k mod 8 last rows; each 8 columns must be 8 adjacent rows of B.
+            if (typeof(T) == typeof(float) && Avx.IsSupported && cols == nr && nr % 8 == 0 && AdjacentInEights(sourceRows, j0, nr))
             {
-                GemmDriver<T, ScalarTile<T>>.PackRowsIntoPanels(pb, ldb, k, n, nr, dst);
-                return;
+                p0 = k - k % 8;
+                for (int p = 0; p < p0; p += 8)
+                    for (int j = 0; j < nr; j += 8)
+                        Transpose8x8.Run((float*)(pb + (nint)SourceRow(sourceRows, j0 + j) * ldb + p), ldb, 8, (float*)(dst + p * nr + j), nr);
             }
-            // op(B)(p, j) = B[j, p]: each stored row of B becomes a column of a panel.
-            for (int j0 = 0; j0 < n; j0 += nr, dst += (nint)k * nr)
+            // A panel with padding columns never took the 8×8 path, so p0 = 0 there and the padding is zeroed whole.
+            for (int j = 0; j < nr; j++)
             {
-                int cols = Math.Min(nr, n - j0), p0 = 0;
-                // Element by element, the strided writes cost more than a whole recurrent step, so full float panels
-                // are transposed 8×8 in registers, leaving the k mod 8 last rows.
-                if (typeof(T) == typeof(float) && Avx.IsSupported && cols == nr && nr % 8 == 0)
+                if (j >= cols)
                 {
-                    p0 = k - k % 8;
-                    for (int p = 0; p < p0; p += 8)
-                        for (int j = 0; j < nr; j += 8)
-                            Transpose8x8.Run((float*)(pb + (nint)(j0 + j) * ldb + p), ldb, 8, (float*)(dst + p * nr + j), nr);
+                    for (int p = p0; p < k; p++) dst[p * nr + j] = T.Zero;
+                    continue;
                 }
-                // A panel with padding columns never took the 8×8 path, so p0 = 0 there and the padding is zeroed whole.
-                for (int j = 0; j < nr; j++)
-                {
-                    if (j >= cols)
-                    {
-                        for (int p = p0; p < k; p++) dst[p * nr + j] = T.Zero;
-                        continue;
-                    }
-                    T* src = pb + (nint)(j0 + j) * ldb;
-                    for (int p = p0; p < k; p++) dst[p * nr + j] = src[p];
-                }
+                T* src = pb + (nint)SourceRow(sourceRows, j0 + j) * ldb;
+                for (int p = p0; p < k; p++) dst[p * nr + j] = src[p];
             }
         }
+    }
+
+    private static int SourceRow(ReadOnlySpan<int> sourceRows, int column) => sourceRows.IsEmpty ? column : sourceRows[column];
+
+    /// <summary>Whether each run of 8 columns from <paramref name="j0"/> on comes from 8 adjacent rows of B, in order.</summary>
+    private static bool AdjacentInEights(ReadOnlySpan<int> sourceRows, int j0, int width)
+    {
+        if (sourceRows.IsEmpty) return true;
+        for (int j = j0; j < j0 + width; j += 8)
+            for (int q = 1; q < 8; q++)
+                if (sourceRows[j + q] != sourceRows[j] + q) return false;
+        return true;
     }
 }

@@ -7,7 +7,6 @@
 //             δn = dh ⊙ (1−z) ⊙ (1−n²),  δz = dh ⊙ (h_{t-1} − n) ⊙ z(1−z),  δr = δn ⊙ v_n ⊙ r(1−r)
 //             input path Δ = [δr δz δn],  hidden path Δ^h = [δr δz r⊙δn],  direct path z ⊙ dh
 using System.Numerics;
-using System.Numerics.Tensors;
 using Rnn.Kernels;
 
 namespace Rnn.Layers;
@@ -23,63 +22,37 @@ internal readonly struct GruCell<T> : IRecurrentCell<T> where T : unmanaged, IFl
 
     public static bool SeparatesHiddenPart => true;
 
-    /// <summary>On entry the gate rows hold P_t; on exit r, z, n, with Z_t and h_t written.</summary>
-    public static void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers)
+    /// <summary>On entry the gate rows hold P_t; on exit r, z, n, with v_n and h_t written.</summary>
+    public static unsafe void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers)
     {
-        int h = step.HiddenSize, gh = 3 * h, ldGates = step.LdGates;
-        Span<T> hiddenPart = step.HiddenPart;
-        // Z_t = h_{t-1}·W_hhᵀ + b_hh
-        bool hasBias = !buffers.BiasHh.IsEmpty;
-        for (int b = 0; b < step.Batch; b++)
+        int h = step.HiddenSize, gh = 3 * h;
+        fixed (T* gates = step.Gates, biasHh = buffers.BiasHh, previous = step.PreviousHidden, hiddenPart = step.HiddenPart, hidden = buffers.Hidden)
+        fixed (T* product = buffers.Product)
         {
-            if (hasBias) buffers.BiasHh.CopyTo(hiddenPart.Slice(b * gh, gh));
-            else hiddenPart.Slice(b * gh, gh).Clear();
-        }
-        if (!step.PreviousHidden.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, buffers.WeightHhTransposed, T.One, hiddenPart, gh);
-        for (int b = 0; b < step.Batch; b++)
-        {
-            Span<T> a = step.Gates.Slice(b * ldGates, gh);
-            ReadOnlySpan<T> v = hiddenPart.Slice(b * gh, gh);
-            Span<T> rz = a[..(2 * h)], r = a[..h], z = a[h..(2 * h)], n = a[(2 * h)..];
-            // r, z = σ(u + v)
-            TensorPrimitives.Add(rz, v[..(2 * h)], rz);
-            Activation.Forward(Nonlinearity.Sigmoid, rz, rz);
-            // n = tanh(u_n + r ⊙ v_n)
-            TensorPrimitives.MultiplyAdd(r, v[(2 * h)..], n, n);
-            Activation.Forward(Nonlinearity.Tanh, n, n);
-            // h_t = n + z ⊙ (h_{t-1} − n)
-            Span<T> hidden = buffers.Hidden.Slice(b * buffers.LdHidden, h);
-            if (step.PreviousHidden.IsEmpty) TensorPrimitives.Negate(n, hidden);
-            else TensorPrimitives.Subtract(step.PreviousHidden.Slice(b * step.LdPrevious, h), n, hidden);
-            TensorPrimitives.MultiplyAdd(z, hidden, n, hidden);
+            bool hasProduct = !step.PreviousHidden.IsEmpty;
+            var epilogue = new GruForwardEpilogue<T>(gates, step.LdGates, biasHh, previous, step.LdPrevious, hiddenPart, hidden, buffers.LdHidden, h,
+                hasProduct);
+            // Z_t = h_{t-1}·W_hhᵀ (+ b_hh in the epilogue), the product in GateColumns order, then the update by each thread over its units
+            if (hasProduct)
+                Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, buffers.WeightHhTransposed, T.Zero, buffers.Product, gh,
+                    epilogue, ComputeThreads.Max);
+            else epilogue.Apply(product, gh, 0, step.Batch, 0, gh);
         }
     }
 
     /// <summary>From dh_t and the carried direct path, writes Δ_t, Δ^h_t and the new carry z ⊙ dh_t.</summary>
-    public static void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers)
+    public static unsafe void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers)
     {
-        int h = step.HiddenSize, gh = 3 * h, ldGates = step.LdGates;
-        Span<T> dhAll = buffers.HiddenGradient;
-        // dh_t += Δ^h_{t+1}·W_hh: h_t entered the next step's Z through W_hh
-        if (!buffers.NextHiddenDelta.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, buffers.NextHiddenDelta, gh, buffers.WeightHh, T.One, dhAll, h);
-        for (int b = 0; b < step.Batch; b++)
+        int h = step.HiddenSize;
+        fixed (T* gates = step.Gates, hiddenPart = step.HiddenPart, previous = step.PreviousHidden, delta = buffers.Delta, hiddenDelta = buffers.HiddenDelta)
+        fixed (T* carry = buffers.HiddenCarry, dh = buffers.HiddenGradient)
         {
-            ReadOnlySpan<T> a = step.Gates.Slice(b * ldGates, gh), v = step.HiddenPart.Slice(b * gh, gh), dh = dhAll.Slice(b * h, h);
-            ReadOnlySpan<T> previous = step.PreviousHidden.IsEmpty ? default : step.PreviousHidden.Slice(b * step.LdPrevious, h);
-            Span<T> delta = buffers.Delta.Slice(b * gh, gh), hiddenDelta = buffers.HiddenDelta.Slice(b * gh, gh), carry = buffers.HiddenCarry.Slice(b * h, h);
-            for (int j = 0; j < h; j++)
-            {
-                T r = a[j], z = a[h + j], n = a[2 * h + j], hPrevious = previous.IsEmpty ? T.Zero : previous[j];
-                T dhj = dh[j] + carry[j];                               // + z_{t+1} ⊙ dh_{t+1}, the direct path
-                T deltaN = dhj * (T.One - z) * (T.One - n * n);         // δn
-                T deltaZ = dhj * (hPrevious - n) * z * (T.One - z);     // δz
-                T deltaR = deltaN * v[2 * h + j] * r * (T.One - r);     // δr
-                delta[j] = deltaR; delta[h + j] = deltaZ; delta[2 * h + j] = deltaN;
-                hiddenDelta[j] = deltaR; hiddenDelta[h + j] = deltaZ; hiddenDelta[2 * h + j] = r * deltaN;
-                carry[j] = dhj * z;                                     // h_{t-1} reaches h_t directly, scaled by z
-            }
+            var epilogue = new GruBackwardEpilogue<T>(gates, step.LdGates, hiddenPart, previous, step.LdPrevious, delta, hiddenDelta, carry, h);
+            // dh_t += Δ^h_{t+1}·W_hh (h_t entered the next step's Z through W_hh), then Δ_t, Δ^h_t by each thread over its units
+            if (!buffers.NextHiddenDelta.IsEmpty)
+                Gemm.Multiply(step.Batch, T.One, buffers.NextHiddenDelta, 3 * h, buffers.WeightHh, T.One, buffers.HiddenGradient, h,
+                    epilogue, ComputeThreads.Max);
+            else epilogue.Apply(dh, h, 0, step.Batch, 0, h);
         }
     }
 }

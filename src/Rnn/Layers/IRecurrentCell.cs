@@ -7,6 +7,8 @@
 //                     Δ^h_t (hidden path: differs only for GRU, whose n gate's hidden part is r ⊙ δn), and the direct
 //                     paths to step t−1 (LSTM: dc_{t-1} = f ⊙ dc_t; GRU: z ⊙ dh_t). The loop then forms
 //                     ∇W_ih = Δᵀ X, ∇W_hh = Δ^h[1..]ᵀ H[..T−1], ∇b_ih = Σ Δ, ∇b_hh = Σ Δ^h, dX = Δ·W_ih.
+// A gated cell's step is its product with its pointwise update fused in as the product's epilogue: W_hhᵀ is packed
+// with each unit's G gates adjacent (GateColumns), so each thread updates whole units of the block it computed.
 // A cell is a struct type argument: the JIT specialises the loop for each, with no virtual call per step.
 using System.Numerics;
 using Rnn.Kernels;
@@ -20,7 +22,7 @@ internal interface IRecurrentCell<T> where T : unmanaged, IFloatingPointIeee754<
     static abstract int Gates { get; }
 
     /// <summary>Whether the one gate block is the state itself (the simple cell): P_t is computed into the output rows and
-    /// Δ is the gradient of the pre-activation of h.</summary>
+    /// Δ is the gradient of the pre-activation of h. Otherwise W_hhᵀ is packed in <see cref="GateColumns"/> order.</summary>
     static abstract bool GatesAreState { get; }
 
     /// <summary>Whether the cell carries a cell state c (LSTM).</summary>
@@ -65,7 +67,7 @@ internal readonly ref struct CellStep<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Row stride of <see cref="Gates"/>.</summary>
     public int LdGates { get; init; }
 
-    /// <summary>Z_t = h_{t-1}·W_hhᵀ + b_hh [B, G·H] (GRU): written forward, read backward; else empty.</summary>
+    /// <summary>GRU's v_n = W_hn h_{t-1} + b_hn [B, H], the n gate's hidden part: written forward, read backward; else empty.</summary>
     public Span<T> HiddenPart { get; init; }
 
     /// <summary>tanh(c_t) [B, H] (LSTM): written forward, read backward; else empty.</summary>
@@ -75,7 +77,7 @@ internal readonly ref struct CellStep<T> where T : unmanaged, IFloatingPointIeee
 /// <summary>The buffers only a forward step uses.</summary>
 internal readonly ref struct CellForwardBuffers<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>W_hhᵀ [H, G·H], packed once per pass.</summary>
+    /// <summary>W_hhᵀ [H, G·H], packed once per pass; a gated cell's columns in <see cref="GateColumns"/> order.</summary>
     public PackedMatrix<T> WeightHhTransposed { get; init; }
 
     /// <summary>b_hh [G·H] where the cell keeps it apart (GRU) and the layer has biases; else empty.</summary>
@@ -89,6 +91,9 @@ internal readonly ref struct CellForwardBuffers<T> where T : unmanaged, IFloatin
 
     /// <summary>c_t [B, H] (LSTM), written.</summary>
     public Span<T> Cell { get; init; }
+
+    /// <summary>A gated cell's scratch [B, G·H] for h_{t-1}·W_hhᵀ in <see cref="GateColumns"/> order; else empty.</summary>
+    public Span<T> Product { get; init; }
 }
 
 /// <summary>The buffers only a backward step uses (processing order reversed: "next" is the step processed after this one forward).</summary>

@@ -7,7 +7,6 @@
 //             δo = dh ⊙ tanh(c_t) ⊙ o(1−o),  δi = dc ⊙ g ⊙ i(1−i),  δf = dc ⊙ c_{t-1} ⊙ f(1−f),  δg = dc ⊙ i ⊙ (1−g²)
 //             dc_{t-1} = f ⊙ dc
 using System.Numerics;
-using System.Numerics.Tensors;
 using Rnn.Kernels;
 
 namespace Rnn.Layers;
@@ -24,58 +23,35 @@ internal readonly struct LstmCell<T> : IRecurrentCell<T> where T : unmanaged, IF
     public static bool SeparatesHiddenPart => false;
 
     /// <summary>On entry the gate rows hold P_t; on exit the activations i, f, g, o, with c_t, tanh(c_t) and h_t written.</summary>
-    public static void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers)
+    public static unsafe void Forward(in CellStep<T> step, in CellForwardBuffers<T> buffers)
     {
-        int h = step.HiddenSize, ldGates = step.LdGates;
-        // a = P_t + h_{t-1}·W_hhᵀ
-        if (!step.PreviousHidden.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, buffers.WeightHhTransposed, T.One, step.Gates, ldGates);
-        for (int b = 0; b < step.Batch; b++)
+        int h = step.HiddenSize, gh = 4 * h;
+        fixed (T* gates = step.Gates, previousCell = step.PreviousCell, cell = buffers.Cell, tanhCell = step.TanhCell, hidden = buffers.Hidden)
+        fixed (T* product = buffers.Product)
         {
-            Span<T> a = step.Gates.Slice(b * ldGates, 4 * h);
-            Span<T> i = a[..h], f = a[h..(2 * h)], g = a[(2 * h)..(3 * h)], o = a[(3 * h)..];
-            Activation.Forward(Nonlinearity.Sigmoid, a[..(2 * h)], a[..(2 * h)]);   // i, f
-            Activation.Forward(Nonlinearity.Tanh, g, g);
-            Activation.Forward(Nonlinearity.Sigmoid, o, o);
-            Span<T> c = buffers.Cell.Slice(b * h, h), tanhC = step.TanhCell.Slice(b * h, h);
-            // c_t = f ⊙ c_{t-1} + i ⊙ g
-            if (step.PreviousCell.IsEmpty) TensorPrimitives.Multiply(i, g, c);
-            else
-            {
-                TensorPrimitives.Multiply(f, step.PreviousCell.Slice(b * h, h), c);
-                TensorPrimitives.MultiplyAdd(i, g, c, c);
-            }
-            // h_t = o ⊙ tanh(c_t)
-            Activation.Forward(Nonlinearity.Tanh, c, tanhC);
-            TensorPrimitives.Multiply(o, tanhC, buffers.Hidden.Slice(b * buffers.LdHidden, h));
+            bool hasProduct = !step.PreviousHidden.IsEmpty;
+            var epilogue = new LstmForwardEpilogue<T>(gates, step.LdGates, previousCell, cell, tanhCell, hidden, buffers.LdHidden, h, hasProduct);
+            // a = P_t + h_{t-1}·W_hhᵀ, the product in GateColumns order, then the update by each thread over its units
+            if (hasProduct)
+                Gemm.Multiply(step.Batch, T.One, step.PreviousHidden, step.LdPrevious, buffers.WeightHhTransposed, T.Zero, buffers.Product, gh,
+                    epilogue, ComputeThreads.Max);
+            else epilogue.Apply(product, gh, 0, step.Batch, 0, gh);
         }
     }
 
     /// <summary>From dh_t (entry of <see cref="CellBackwardBuffers{T}.HiddenGradient"/>) and the carried dc, writes Δ_t = [δi δf δg δo] and f ⊙ dc.</summary>
-    public static void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers)
+    public static unsafe void Backward(in CellStep<T> step, in CellBackwardBuffers<T> buffers)
     {
-        int h = step.HiddenSize, ldGates = step.LdGates;
-        Span<T> dhAll = buffers.HiddenGradient;
-        // dh_t += Δ_{t+1}·W_hh: h_t entered the next step through W_hh
-        if (!buffers.NextHiddenDelta.IsEmpty)
-            Gemm.Multiply(step.Batch, T.One, buffers.NextHiddenDelta, 4 * h, buffers.WeightHh, T.One, dhAll, h);
-        for (int b = 0; b < step.Batch; b++)
+        int h = step.HiddenSize;
+        fixed (T* gates = step.Gates, previousCell = step.PreviousCell, tanhCell = step.TanhCell, delta = buffers.Delta, cellCarry = buffers.CellCarry)
+        fixed (T* dh = buffers.HiddenGradient)
         {
-            ReadOnlySpan<T> a = step.Gates.Slice(b * ldGates, 4 * h);
-            ReadOnlySpan<T> tanhC = step.TanhCell.Slice(b * h, h), dh = dhAll.Slice(b * h, h);
-            ReadOnlySpan<T> previousC = step.PreviousCell.IsEmpty ? default : step.PreviousCell.Slice(b * h, h);
-            Span<T> delta = buffers.Delta.Slice(b * 4 * h, 4 * h), dc = buffers.CellCarry.Slice(b * h, h);
-            for (int j = 0; j < h; j++)
-            {
-                T i = a[j], f = a[h + j], g = a[2 * h + j], o = a[3 * h + j], tc = tanhC[j];
-                T cPrevious = previousC.IsEmpty ? T.Zero : previousC[j];
-                T dcj = dc[j] + dh[j] * o * (T.One - tc * tc);          // dc_t += dh ⊙ o ⊙ tanh'(c_t)
-                delta[j] = dcj * g * i * (T.One - i);                   // δi
-                delta[h + j] = dcj * cPrevious * f * (T.One - f);       // δf
-                delta[2 * h + j] = dcj * i * (T.One - g * g);           // δg
-                delta[3 * h + j] = dh[j] * tc * o * (T.One - o);        // δo
-                dc[j] = dcj * f;                                        // dc_{t-1} = f ⊙ dc_t
-            }
+            var epilogue = new LstmBackwardEpilogue<T>(gates, step.LdGates, previousCell, tanhCell, delta, cellCarry, h);
+            // dh_t += Δ_{t+1}·W_hh (h_t entered the next step through W_hh), then Δ_t by each thread over its units
+            if (!buffers.NextHiddenDelta.IsEmpty)
+                Gemm.Multiply(step.Batch, T.One, buffers.NextHiddenDelta, 4 * h, buffers.WeightHh, T.One, buffers.HiddenGradient, h,
+                    epilogue, ComputeThreads.Max);
+            else epilogue.Apply(dh, h, 0, step.Batch, 0, h);
         }
     }
 }

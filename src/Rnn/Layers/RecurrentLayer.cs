@@ -5,7 +5,7 @@
 //
 // The hot path, the same for every cell (see IRecurrentCell and docs/ARCHITECTURE.md):
 //   1. P = X·W_ihᵀ + b_ih (+ b_hh)             one GEMM [T·B, I] × [I, G·H] for all steps
-//   2. h_t = cell(P_t, h_{t-1}·W_hhᵀ, c_{t-1})  one small GEMM per step, in processing order, then the cell's epilogue
+//   2. h_t = cell(P_t, h_{t-1}·W_hhᵀ, c_{t-1})  one small GEMM per step, in processing order, the cell's epilogue fused in
 //   3. Δ_t = cell'(dh_t, Δ^h_{t+1}·W_hh, …)     backward, the only sequential part
 //   4. ∇W_ih += Δᵀ·X, ∇W_hh += Σ Δ^h_t h_{t-1}ᵀ, ∇b += Σ Δ, dX += Δ·W_ih     big GEMMs again
 // "Previous" means previous in processing order: t-1 forward in time, t+1 for the reverse direction.
@@ -41,7 +41,9 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
     private int[] _activeRows = [];     // B_t, the rows still running at step t [T]
     private bool _hasLengths;           // false when every row runs all T steps: the loop is then exactly the plain one
     private T[] _gates = [];            // P, then the saved gate activations [T·B, G·H] (gated cells; the simple cell uses H)
-    private T[] _hiddenParts = [];      // Z = H_prev·W_hhᵀ + b_hh [T·B, G·H] (GRU)
+    private T[] _hiddenParts = [];      // v_n = H_prev·W_hnᵀ + b_hn [T·B, H] (GRU)
+    private T[] _stepProduct = [];      // h_{t-1}·W_hhᵀ of one step, in GateColumns order [B, G·H] (gated cells)
+    private int[] _gateColumnRows = []; // the W_hh row of each column of the packed W_hhᵀ [G·H] (gated cells)
     private T[] _cells = [], _tanhCells = [];   // c_t, tanh(c_t) [T·B, H] (LSTM)
     private T[] _deltas = [];           // Δ [T·B, G·H]
     private T[] _hiddenDeltas = [];     // Δ^h [T·B, G·H] (GRU)
@@ -230,7 +232,8 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
             Workspace.EnsureLength(ref _cells, rows * h);
             Workspace.EnsureLength(ref _tanhCells, rows * h);
         }
-        if (TCell.SeparatesHiddenPart) Workspace.EnsureLength(ref _hiddenParts, rows * gh);
+        if (TCell.SeparatesHiddenPart) Workspace.EnsureLength(ref _hiddenParts, rows * h);
+        if (!TCell.GatesAreState) Workspace.EnsureLength(ref _stepProduct, batch * gh);
 
         // P = X·W_ihᵀ + b_ih (+ b_hh where the cell folds it) for all steps at once; the simple cell's P = X·Uᵀ + b_ih + b_hh
         Gemm.Multiply(false, true, rows, gh, InputSize, T.One, _input.Span, _ldInput, _parameters.Value(_weightIh), InputSize,
@@ -256,7 +259,7 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
         if (_packedWeightHhTransposed is null || _packedWeightHhTransposed.Columns != gh) _packedWeightHhTransposed = new PackedMatrix<T>(h, gh);
         if (!(ReusePackedWeights && _packedForwardCurrent))
         {
-            _packedWeightHhTransposed.Pack(transpose: true, _parameters.Value(_weightHh), h);
+            PackWeightHhTransposed<TCell>();
             _packedForwardCurrent = ReusePackedWeights;
         }
         for (int step = 0; step < _sequenceLength; step++)
@@ -268,6 +271,24 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
             // finished rows output zero (and keep the whole-sequence products of backward free of them)
             for (int b = active; b < batch; b++) s.Slice((t * batch + b) * lds, h).Clear();
         }
+    }
+
+    /// <summary>W_hhᵀ [H, G·H] into the packed copy: a gated cell's columns in GateColumns order, so its epilogue sees whole units.</summary>
+    private void PackWeightHhTransposed<TCell>() where TCell : struct, IRecurrentCell<T>
+    {
+        int h = HiddenSize, gh = TCell.Gates * h;
+        ReadOnlySpan<T> weightHh = _parameters.Value(_weightHh);
+        if (TCell.GatesAreState)
+        {
+            _packedWeightHhTransposed!.Pack(transpose: true, weightHh, h);
+            return;
+        }
+        if (_gateColumnRows.Length != gh)
+        {
+            _gateColumnRows = new int[gh];
+            GateColumns.SourceRows<T>(h, TCell.Gates, _gateColumnRows);
+        }
+        _packedWeightHhTransposed!.PackTransposed(weightHh, h, _gateColumnRows);
     }
 
     /// <summary>Step <paramref name="step"/> of the rows [from, to): the product with W_hh and the cell's epilogue.</summary>
@@ -283,6 +304,7 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
             Hidden = _states.Span[Rows(t, from, to, lds, h)],
             LdHidden = lds,
             Cell = TCell.HasCellState ? _cells.AsSpan((t * _batch + from) * h, (to - from) * h) : default,
+            Product = TCell.GatesAreState ? default : _stepProduct.AsSpan(0, (to - from) * TCell.Gates * h),
         });
     }
 
@@ -306,7 +328,7 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
                 : default,
             Gates = gates[Rows(t, from, to, ldGates, gh)],
             LdGates = ldGates,
-            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan((t * _batch + from) * gh, rows * gh) : default,
+            HiddenPart = TCell.SeparatesHiddenPart ? _hiddenParts.AsSpan((t * _batch + from) * h, rows * h) : default,
             TanhCell = TCell.HasCellState ? _tanhCells.AsSpan((t * _batch + from) * h, rows * h) : default,
         };
     }
