@@ -99,29 +99,75 @@ public static class CommandSteps
         return source.Token;
     }
 
-    /// <summary>Writes the prime and then each drawn token as soon as it is drawn.</summary>
-    public static void WriteSample(LanguageModel<float> model, Vocabulary vocabulary, string? prime, int length, double temperature, int topK, ulong seed, TextWriter output)
+    /// <summary>
+    /// Writes the prime as the model reads it (its tokens decoded, so words it does not know are left out) and then
+    /// each drawn token as soon as it is drawn; stops after <paramref name="length"/> tokens or as soon as the text
+    /// written after the prime completes <paramref name="stopAt"/>.
+    /// </summary>
+    public static void WriteSample(LanguageModel<float> model, Vocabulary vocabulary, SampleSettings settings, TextWriter output, TextWriter error)
     {
-        int[] primeIds = PrimeTokens(vocabulary, prime);
-        if (!string.IsNullOrEmpty(prime)) output.Write(prime);
+        int[] primeIds = PrefixTokens(vocabulary, settings.Prime, "--prime", error);
         var detokenizer = new Detokenizer(vocabulary);
-        foreach (int id in new Sampler<float>(model, seed) { ExcludedToken = vocabulary.UnknownId }.Generate(primeIds, length, temperature, topK))
+        var stop = settings.StopAt is null ? null : new StopString(settings.StopAt);
+        foreach (int id in primeIds)
         {
-            output.Write(detokenizer.Next(id));
+            string text = detokenizer.Next(id);
+            // Without a prime the model starts from a line break or <s> that is not part of the sample.
+            if (string.IsNullOrEmpty(settings.Prime)) continue;
+            output.Write(text);
+            stop?.Precede(text);
+        }
+        var sampler = new Sampler<float>(model, settings.Seed) { ExcludedToken = vocabulary.UnknownId };
+        foreach (int id in sampler.Generate(primeIds, settings.Length, settings.Temperature, settings.TopK))
+        {
+            string text = detokenizer.Next(id);
+            output.Write(text);
             output.Flush();
+            if (stop?.Completes(text) == true) break;
         }
     }
 
-    /// <summary>The prime as token ids; an empty prime starts a fresh line (or sentence).</summary>
-    public static int[] PrimeTokens(Vocabulary vocabulary, string? prime)
+    /// <summary>
+    /// The ids of a prefix for the model to continue (<see cref="Vocabulary.EncodePrefix"/>). Tokens the vocabulary
+    /// lacks are left out and named in one line on <paramref name="error"/>; a prefix with no token left starts a fresh
+    /// line (or sentence), as an empty one does.
+    /// </summary>
+    /// <param name="what">How the message names the prefix: the option or argument it came from.</param>
+    public static int[] PrefixTokens(Vocabulary vocabulary, string? prefix, string what, TextWriter error)
     {
-        if (!string.IsNullOrEmpty(prime))
+        var unknown = new List<string>();
+        int[] ids = [.. vocabulary.EncodePrefix(prefix ?? "", unknown).Where(id => id != vocabulary.UnknownId)];
+        if (unknown.Count > 0)
         {
-            int[] ids = vocabulary.Encode(prime);
-            if (ids.Length == 0) throw new UsageException("--prime has no tokens the model knows.");
-            return ids;
+            string kind = vocabulary.Kind == TokenKind.Word ? "word" : "character";
+            string[] distinct = [.. unknown.Distinct(StringComparer.Ordinal)];
+            const int Shown = 12;
+            string list = string.Join(" ", distinct.Take(Shown).Select(Visible)) + (distinct.Length > Shown ? $" and {distinct.Length - Shown} more" : "");
+            error.WriteLine($"rnn: {what}: skipped {unknown.Count} {kind}{(unknown.Count == 1 ? "" : "s")} the model does not know: {list}");
         }
+        if (ids.Length > 0) return ids;
         if (vocabulary.Kind == TokenKind.Word) return [vocabulary.StartId];
         return [vocabulary.Contains("\n") ? vocabulary.Id("\n") : vocabulary.Count - 1];
+    }
+
+    /// <summary>A token as one printable field: backslash, tab, CR and LF escaped as \\, \t, \r, \n; other control characters as \uXXXX.</summary>
+    public static string Visible(string token)
+    {
+        var text = new System.Text.StringBuilder(token.Length);
+        foreach (char c in token)
+        {
+            switch (c)
+            {
+                case '\\': text.Append("\\\\"); break;
+                case '\t': text.Append("\\t"); break;
+                case '\r': text.Append("\\r"); break;
+                case '\n': text.Append("\\n"); break;
+                default:
+                    if (char.IsControl(c)) text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+                    else text.Append(c);
+                    break;
+            }
+        }
+        return text.ToString();
     }
 }

@@ -24,6 +24,12 @@ public sealed record TrainRequest
     /// <summary>Character or word tokens.</summary>
     public TokenKind Tokens { get; init; } = TokenKind.Character;
 
+    /// <summary>Word mode: how Chinese is cut (null: one word per run).</summary>
+    public ChineseSegmenter? Segmenter { get; init; }
+
+    /// <summary>The largest vocabulary, special tokens included (null: every token of the text).</summary>
+    public int? MaxVocabulary { get; init; }
+
     /// <summary>H.</summary>
     public int HiddenSize { get; init; } = 512;
 
@@ -70,7 +76,7 @@ public static class TrainingRun
         TrainRequest request, TextWriter output, CancellationToken cancellation)
     {
         Checkpoint? resume = request.Resume is null ? null : CommandSteps.LoadForResume(request.Resume);
-        Vocabulary vocabulary = resume?.Vocabulary ?? Vocabulary.Build(request.Text, request.Tokens);
+        Vocabulary vocabulary = resume?.Vocabulary ?? Vocabulary.Build(request.Text, request.Tokens, request.MaxVocabulary, request.Segmenter);
         TrainingOptions options = request.Options;
         options.Validate();
         int[] tokens = vocabulary.Encode(request.Text);
@@ -115,7 +121,7 @@ public static class TrainingRun
         if (outFolder is not null) Directory.CreateDirectory(outFolder);
         string unit = vocabulary.Kind == TokenKind.Word ? "bits/word" : "bits/char";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"corpus {request.Source}: {tokens.Length} tokens ({train.Length} train, {validation.Length} validation), vocabulary {vocabulary.Count}; model {model.Config}, {model.Parameters.Count} parameters"));
+            $"corpus {request.Source}: {tokens.Length} tokens ({train.Length} train, {validation.Length} validation), vocabulary {vocabulary.Count}{SegmenterText(vocabulary.Segmenter)}; model {model.Config}, {model.Parameters.Count} parameters"));
         var progress = new ProgressLine(output, !Console.IsOutputRedirected && output == Console.Out, unit);
         var trainer = new Trainer<float>(model, vocabulary, train, validation, options, resume)
         {
@@ -150,6 +156,9 @@ public static class TrainingRun
         }
         return (model, vocabulary, result);
     }
+
+    private static string SegmenterText(ChineseSegmenter? segmenter) => segmenter is null ? ""
+        : $" (Chinese cut by {segmenter.Name} {segmenter.Version}{(segmenter.UserWords.Count > 0 ? $" with {segmenter.UserWords.Count} user words" : "")})";
 
     /// <summary>One line per layer: ‖δ_k‖ at the chunk's last step, a quarter, half and all the way back, and the fitted factor per step.</summary>
     private static string GradientFlowLine(long step, double[][] norms) => string.Join(Environment.NewLine, norms.Select((n, l) =>

@@ -87,7 +87,8 @@ public static class DemoCommand
     {
         output.Write("  > ");
         var indented = new IndentingWriter(output, "  > ");
-        CommandSteps.WriteSample(model, vocabulary, "The ", 300, 0.7, 0, seed, indented);
+        // The demo's corpus holds every character of the prime, so nothing is ever reported on the error writer.
+        CommandSteps.WriteSample(model, vocabulary, new SampleSettings { Prime = "The ", Length = 300, Temperature = 0.7, Seed = seed }, indented, TextWriter.Null);
         output.WriteLine();
         output.WriteLine();
     }

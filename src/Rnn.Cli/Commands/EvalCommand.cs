@@ -42,7 +42,8 @@ public static class EvalCommand
             }
             string text = CommandSteps.ReadText(parse.GetValue(file)!);
             var lm = checkpoint.CreateModel<float>();
-            int[] tokens = checkpoint.Vocabulary.Encode(text);
+            var unknownWords = new List<string>();
+            int[] tokens = checkpoint.Vocabulary.Encode(text, unknownWords);
             if (tokens.Length < 2) throw new UsageException($"{parse.GetValue(file)} has fewer than 2 tokens: nothing to predict.");
             var result = Evaluation.Evaluate(lm, tokens, parse.GetValue(batch), parse.GetValue(seq));
             int unknown = tokens.Count(t => t == checkpoint.Vocabulary.UnknownId);
@@ -53,8 +54,46 @@ public static class EvalCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss        {result.Loss:F4} nats per token"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity  {result.Perplexity:F3}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{unit,-11} {result.BitsPerToken:F4}"));
+            // A character model's figures are per character already; with unknown characters they differ by their spelling.
+            if (checkpoint.Vocabulary.Kind == TokenKind.Word || unknown > 0) WritePerCharacter(output, checkpoint.Vocabulary, tokens, unknownWords, result);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The loss per character, the same for word and character models so that they can be set side by side: the bits
+    /// of every prediction over the characters they cover (in word mode a line end counts as one, as the line break a
+    /// character model predicts). A token the vocabulary lacks is read as &lt;unk&gt; and charged the model's
+    /// probability of &lt;unk&gt; (learnt from the tokens beyond --max-vocab in training; without it the model never saw
+    /// &lt;unk&gt; and charges it a great deal) and, to name which word or character it was, log2(K + 1) bits for each of
+    /// its characters, K being the characters of the vocabulary's tokens: a uniform spelling over them and one escape.
+    /// </summary>
+    private static void WritePerCharacter(TextWriter output, Vocabulary vocabulary, int[] tokens, List<string> unknownWords, EvaluationResult result)
+    {
+        var alphabet = new HashSet<int>();
+        for (int id = Math.Max(vocabulary.EndId, vocabulary.UnknownId) + 1; id < vocabulary.Count; id++)
+            foreach (var rune in vocabulary.Token(id).EnumerateRunes()) alphabet.Add(rune.Value);
+        double spelling = Math.Log2(alphabet.Count + 1);
+        long characters = 0, unknownCharacters = 0;
+        int unknownIndex = 0;
+        // Word mode starts every text with <s>, so every token after it, unknown ones included, is predicted; character
+        // mode predicts all but the first character, which is not charged.
+        if (tokens[0] == vocabulary.UnknownId) unknownIndex++;
+        foreach (int id in tokens.AsSpan(1))
+        {
+            if (id == vocabulary.EndId) characters++;
+            else if (id == vocabulary.UnknownId)
+            {
+                long length = unknownWords[unknownIndex++].EnumerateRunes().Count();
+                unknownCharacters += length;
+                characters += length;
+            }
+            else if (id != vocabulary.StartId) characters += vocabulary.Token(id).EnumerateRunes().Count();
+        }
+        double bits = (result.TotalNats / Math.Log(2) + unknownCharacters * spelling) / characters;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"characters  {characters} predicted ({unknownCharacters} of them in unknown tokens, charged p(<unk>) and {spelling:F2} bits a character to spell them{(vocabulary.Kind == TokenKind.Word ? "; a line end counts as one" : "")})"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per character {bits:F4} bits, perplexity {Math.Pow(2, bits):F3}"));
     }
 }

@@ -3,7 +3,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Rnn.Data;
-using Rnn.Losses;
 using Rnn.Models;
 using Rnn.Serialization;
 using Rnn.Training;
@@ -17,16 +16,17 @@ public static class PredictCommand
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "A model file written by rnn train." };
-        var input = new Argument<string>("input") { Description = "classify: one text a line; tag: one token a line, a blank line between sequences; forecast: a CSV series; lm: one prefix a line." };
+        var input = new Argument<string>("input") { Description = "lm: the prefix itself (its last line is continued; \"\" starts a fresh line; unknown tokens are skipped and named on standard error); classify: a file of one text a line; tag: a file of one token a line, a blank line between sequences; forecast: a CSV series." };
         var output = new Option<string?>("--out", "-o") { Description = "Write the predictions to this file instead of standard output." };
         var probs = new Option<bool>("--probs") { Description = "classify: a TSV with a header and every label's probability." };
         var labelled = new Option<bool>("--labelled") { Description = "classify: the input is in the training format (label<TAB>text); the labels are ignored." };
         var all = new Option<bool>("--all") { Description = "forecast: for every window end, the value forecast K steps after it." };
-        var topK = CommandLine.PositiveInt("--top-k", "lm: how many next tokens to list.", 5);
-        var command = new Command("predict", "Predict with a model: one output line per input line, in order.") { model, input, output, probs, labelled, all, topK };
+        var topK = CommandLine.PositiveInt("--top-k", "lm: how many of the most probable next tokens to print.", 5);
+        var command = new Command("predict", "Predict with a model: one output line per input line, in order (lm: the most probable next tokens after a prefix, one 'token<TAB>probability' a line).") { model, input, output, probs, labelled, all, topK };
         command.SetAction(parse =>
         {
             var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!);
+            RefuseOutsideTask(parse, checkpoint.Task, (probs, ModelTask.Classify), (labelled, ModelTask.Classify), (all, ModelTask.Forecast), (topK, ModelTask.Lm));
             string path = parse.GetValue(input)!;
             var lines = new List<string>();
             switch (checkpoint.Task)
@@ -41,13 +41,20 @@ public static class PredictCommand
                     Forecast(Forecaster.From(checkpoint), path, parse.GetValue(all), lines);
                     break;
                 default:
-                    NextTokens(checkpoint, path, parse.GetValue(topK), lines);
+                    NextTokens(checkpoint, path, parse.GetValue(topK), lines, parse.InvocationConfiguration.Error);
                     break;
             }
             CommandSteps.WriteLines(parse.GetValue(output), lines, parse.InvocationConfiguration.Output);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static void RefuseOutsideTask(ParseResult parse, ModelTask task, params (Option Option, ModelTask Task)[] options)
+    {
+        foreach (var (option, only) in options)
+            if (parse.GetResult(option) is { Implicit: false } && only != task)
+                throw new UsageException($"{option.Name} is for a {ModelTasks.Name(only)} model; this is a {ModelTasks.Name(task)} model.");
     }
 
     private static void Classify(Classifier classifier, string path, bool labelled, bool probs, List<string> lines)
@@ -101,27 +108,16 @@ public static class PredictCommand
         for (int j = 0; j < forecast.Count; j++) lines.Add($"{(next.Count > 0 ? next[j] : "")},{Number(forecast[j])}");
     }
 
-    private static void NextTokens(Checkpoint checkpoint, string path, int topK, List<string> lines)
+    private static void NextTokens(Checkpoint checkpoint, string prefix, int topK, List<string> lines, TextWriter error)
     {
-        var lm = checkpoint.CreateModel<float>();
         var vocabulary = checkpoint.Vocabulary;
-        string text = CommandSteps.ReadData(path, TextFile.ReadCorpus);
-        string[] prefixes = text.EndsWith('\n') ? text[..^1].Split('\n') : text.Split('\n');
-        var probabilities = new float[vocabulary.Count];
-        foreach (string prefix in prefixes)
-        {
-            int[] ids = prefix.Length == 0 ? CommandSteps.PrimeTokens(vocabulary, null) : vocabulary.Encode(prefix);
-            if (vocabulary.Kind == TokenKind.Word && ids.Length > 1 && ids[^1] == vocabulary.EndId) ids = ids[..^1];
-            if (ids.Length == 0) ids = CommandSteps.PrimeTokens(vocabulary, null);
-            var state = new float[lm.StateSize(1)];
-            ReadOnlySpan<float> logits = lm.Logits(ids, ids.Length, 1, state);
-            SoftmaxCrossEntropy.Softmax(logits[^vocabulary.Count..], 1f, probabilities);
-            var best = Enumerable.Range(0, vocabulary.Count).OrderByDescending(i => probabilities[i]).Take(topK);
-            lines.Add(string.Join('\t', best.Select(i => $"{Escape(vocabulary.Token(i))}\t{Number(probabilities[i])}")));
-        }
+        var lm = checkpoint.CreateModel<float>();
+        int[] ids = CommandSteps.PrefixTokens(vocabulary, prefix, "the prefix", error);
+        float[] probabilities = NextToken.Probabilities(lm, ids);
+        // Tokens by their names (<unk>, </s> for the end of a sentence), escaped so that each stays one field.
+        foreach (int id in NextToken.MostProbable<float>(probabilities, topK))
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{CommandSteps.Visible(vocabulary.Token(id))}\t{probabilities[id]:F4}"));
     }
-
-    private static string Escape(string token) => token.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n");
 
     private static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 }

@@ -17,7 +17,9 @@ public static class TrainCommand
     {
         var file = new Argument<string>("data") { Description = "lm: a UTF-8 text; classify: label<TAB>text lines; tag: token<TAB>tag lines, a blank line between sequences; forecast: a CSV file with a header." };
         var task = CommandLine.Choice("--task", "What to learn: a language model, a classifier, a tagger or a forecaster.", "lm", "lm", "classify", "tag", "forecast");
-        var tokens = CommandLine.Choice("--tokens", "Model characters or words.", "char", "char", "word");
+        var tokens = CommandLine.Choice("--tokens", "Model characters or words (Chinese is cut into words by jieba.NET).", "char", "char", "word");
+        var userDict = new Option<string?>("--user-dict") { Description = "lm, with --tokens word: a jieba user dictionary (a word a line, optionally its frequency); its words are stored in the model." };
+        var maxVocab = new Option<int?>("--max-vocab") { Description = "lm: keep only the most frequent tokens, special ones included; the rest become <unk>, which the model then learns to predict." };
         var hidden = CommandLine.PositiveInt("--hidden", "Hidden units per layer.", 512);
         var layers = CommandLine.PositiveInt("--layers", "Stacked recurrent layers.", 1);
         var embedding = new Option<int>("--embedding") { Description = "Embedding width (default: min(hidden, 64)).", DefaultValueFactory = _ => 0 };
@@ -63,7 +65,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a language model, classifier, tagger or forecaster (checkpoints, resume).")
         {
-            file, task, tokens, cell, hidden, layers, embedding, bidirectional, nonlinearity, head, seq, batch, optimizer, lr, momentum, clip, clipValue,
+            file, task, tokens, userDict, maxVocab, cell, hidden, layers, embedding, bidirectional, nonlinearity, head, seq, batch, optimizer, lr, momentum, clip, clipValue,
             lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, valFile, bestBy, classWeights, maxLength,
             target, inputs, horizon, missing, seed, threads, evalEvery, output, resume, plot, logGradFlow,
         };
@@ -74,7 +76,8 @@ public static class TrainCommand
                 throw new UsageException("--bidirectional is refused for a language model: the reverse direction would read the very token it must predict.");
             RefuseOutsideTask(parse, kind, (valFile, [ModelTask.Classify, ModelTask.Tag]), (classWeights, [ModelTask.Classify]),
                 (maxLength, [ModelTask.Classify, ModelTask.Tag]), (head, [ModelTask.Classify, ModelTask.Forecast]),
-                (target, [ModelTask.Forecast]), (inputs, [ModelTask.Forecast]), (horizon, [ModelTask.Forecast]), (missing, [ModelTask.Forecast]));
+                (target, [ModelTask.Forecast]), (inputs, [ModelTask.Forecast]), (horizon, [ModelTask.Forecast]), (missing, [ModelTask.Forecast]),
+                (userDict, [ModelTask.Lm]), (maxVocab, [ModelTask.Lm]), (logGradFlow, [ModelTask.Lm]));
             var best = parse.GetValue(bestBy) switch { "accuracy" => BestBy.Accuracy, "f1" => BestBy.F1, _ => BestBy.Loss };
             if (best != BestBy.Loss && kind is ModelTask.Lm or ModelTask.Forecast)
                 throw new UsageException($"--best-by {parse.GetValue(bestBy)} is for classify and tag; a {ModelTasks.Name(kind)} model is picked by its loss.");
@@ -153,6 +156,8 @@ public static class TrainCommand
                 Text = CommandSteps.ReadText(path),
                 Source = path,
                 Tokens = tokenKind,
+                Segmenter = SegmenterFrom(tokenKind, parse.GetValue(userDict), parse.GetValue(resume)),
+                MaxVocabulary = MaxVocabulary(parse.GetValue(maxVocab), tokenKind),
                 HiddenSize = network.HiddenSize,
                 NumLayers = network.NumLayers,
                 EmbeddingSize = parse.GetValue(embedding),
@@ -187,6 +192,30 @@ public static class TrainCommand
         if (minutes is double m && !(m > 0 && double.IsFinite(m))) throw new UsageException($"--minutes must be positive, not {m}.");
         if (epochs is null && steps is null && minutes is null) epochs = 1;
         return new StopCondition(epochs, steps, minutes is double mm ? TimeSpan.FromMinutes(mm) : null);
+    }
+
+    /// <summary>Word mode cuts Chinese with jieba.NET, with the user's dictionary when one is named.</summary>
+    private static ChineseSegmenter? SegmenterFrom(TokenKind kind, string? userDictionary, string? resume)
+    {
+        if (userDictionary is null) return kind == TokenKind.Word ? ChineseSegmenter.Default : null;
+        if (kind != TokenKind.Word) throw new UsageException("--user-dict needs --tokens word: characters are tokens already.");
+        if (resume is not null) throw new UsageException("--user-dict cannot change how a resumed model cuts its text; the checkpoint keeps its own words.");
+        try
+        {
+            return ChineseSegmenter.FromUserDictionary(CommandSteps.ReadText(userDictionary));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"{userDictionary}: {e.Message}");
+        }
+    }
+
+    private static int? MaxVocabulary(int? value, TokenKind kind)
+    {
+        int specials = kind == TokenKind.Word ? 3 : 1;
+        return value is int v && (v <= specials || v > Vocabulary.MaxTokens)
+            ? throw new UsageException($"--max-vocab must be more than the {specials} special token{(specials == 1 ? "" : "s")} and at most {Vocabulary.MaxTokens}, not {v}.")
+            : value;
     }
 
     private static int NonNegative(int value, string name) =>

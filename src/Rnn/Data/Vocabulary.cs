@@ -15,8 +15,9 @@ namespace Rnn.Data;
 /// several scalars (an emoji with a skin-tone modifier, a letter with a combining accent) is several tokens. Id 0 is
 /// <see cref="UnknownToken"/>; the scalar values of the text follow in increasing order.</para>
 /// <para><see cref="TokenKind.Word"/>: tokens are the words and punctuation marks of the text, split by the rule
-/// described on <see cref="Encode"/>. Ids 0, 1, 2 are <see cref="UnknownToken"/>, <see cref="StartToken"/> and
-/// <see cref="EndToken"/>; the words follow in ordinal string order.</para>
+/// described on <see cref="Encode"/>, Chinese by a <see cref="ChineseSegmenter"/> when the vocabulary has one. Ids 0,
+/// 1, 2 are <see cref="UnknownToken"/>, <see cref="StartToken"/> and <see cref="EndToken"/>; the words follow in
+/// ordinal string order.</para>
 /// Instances are immutable and safe to use from several threads.
 /// </summary>
 public sealed class Vocabulary
@@ -40,10 +41,12 @@ public sealed class Vocabulary
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _ids;
     private readonly Dictionary<int, int> _scalarIds;
 
-    private Vocabulary(TokenKind kind, string[] tokens)
+    private Vocabulary(TokenKind kind, string[] tokens, ChineseSegmenter? segmenter)
     {
         Kind = kind;
         _tokens = tokens;
+        if (segmenter is not null && kind != TokenKind.Word) throw Invalid("only a word vocabulary has a segmenter");
+        Segmenter = segmenter;
         var ids = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
         _ids = ids.GetAlternateLookup<ReadOnlySpan<char>>();
         _scalarIds = [];
@@ -71,6 +74,9 @@ public sealed class Vocabulary
     /// <summary>Whether a token is a scalar value or a word.</summary>
     public TokenKind Kind { get; }
 
+    /// <summary>How runs of Chinese are cut into words, or null when they are read by the general word rule (one word per run).</summary>
+    public ChineseSegmenter? Segmenter { get; }
+
     /// <summary>The number of tokens, special tokens included: the model's vocabulary size.</summary>
     public int Count => _tokens.Length;
 
@@ -91,21 +97,24 @@ public sealed class Vocabulary
     /// dropped ones encode as <see cref="UnknownId"/>.
     /// </summary>
     /// <param name="maxSize">The largest <see cref="Count"/> wanted, special tokens included; null for no limit.</param>
+    /// <param name="segmenter">Word mode only: cuts runs of Chinese into words (<see cref="ChineseSegmenter.Default"/>); null for one word per run.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> leaves no room beside the special tokens, or <paramref name="kind"/> is undefined.</exception>
-    /// <exception cref="ArgumentException">The text has no tokens, or more than <see cref="MaxTokens"/> and no <paramref name="maxSize"/> was given.</exception>
-    public static Vocabulary Build(string text, TokenKind kind, int? maxSize = null)
+    /// <exception cref="ArgumentException">The text has no tokens, or more than <see cref="MaxTokens"/> and no <paramref name="maxSize"/> was given, or a segmenter was given for character mode.</exception>
+    public static Vocabulary Build(string text, TokenKind kind, int? maxSize = null, ChineseSegmenter? segmenter = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         string[] specials = Specials(kind);
+        if (segmenter is not null && kind != TokenKind.Word)
+            throw new ArgumentException("Only word mode segments Chinese; characters are tokens already.", nameof(segmenter));
         if (maxSize is int size && (size <= specials.Length || size > MaxTokens))
             throw new ArgumentOutOfRangeException(nameof(maxSize), size, $"Must be in ({specials.Length}, {MaxTokens}]: the {specials.Length} special tokens are included.");
 
         int keep = maxSize is int max ? max - specials.Length : int.MaxValue;
-        string[] distinct = kind == TokenKind.Character ? CountScalars(text, keep) : CountWords(text, keep);
+        string[] distinct = kind == TokenKind.Character ? CountScalars(text, keep) : CountWords(text, keep, segmenter);
         if (distinct.Length == 0) throw new ArgumentException("The text has no tokens to build a vocabulary from.", nameof(text));
         if (distinct.Length > MaxTokens - specials.Length)
             throw new ArgumentException($"The text has {distinct.Length} distinct tokens; pass maxSize to keep at most {MaxTokens} (special tokens included).", nameof(text));
-        return new Vocabulary(kind, [.. specials, .. distinct]);
+        return new Vocabulary(kind, [.. specials, .. distinct], segmenter);
     }
 
     /// <summary>The token with id <paramref name="id"/>, as stored (special tokens by their names).</summary>
@@ -140,18 +149,42 @@ public sealed class Vocabulary
     /// (' or ’) or hyphen-minus between two such characters stays in the word ("don't", "well-known"); every other
     /// non-white-space scalar value (punctuation, symbols, emoji) is a token of its own, so "end..." is four tokens.
     /// The text "&lt;s&gt;" is read as three tokens, so text can never produce the markers.</para>
+    /// <para>Word mode with a <see cref="Segmenter"/>: a run of Chinese is cut into words by it instead. A run is a
+    /// maximal run of Han characters (U+4E00–U+9FD5), ASCII letters and digits and + # &amp; . _ % · - that holds a
+    /// Han character, less any Latin letters, digits or marks at an end that touch a letter, mark or number outside
+    /// the run ("手机café" is "手机", "café"). Spaces end a run: in text already cut into words
+    /// ("我 昨天 上学 迟到 了") every word the user wrote stays a word or is cut further, never joined to the next.
+    /// "我昨天上学迟到了" is "我", "昨天", "上学", "迟到", "了"; "2008年" is "2008", "年"; "iPhone手机" is "iPhone", "手机".</para>
     /// </summary>
-    public int[] Encode(string text)
+    /// <param name="unknown">When given, receives the text of every token not in the vocabulary, in order.</param>
+    public int[] Encode(string text, ICollection<string>? unknown = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Kind == TokenKind.Character ? EncodeScalars(text) : EncodeWords(text);
+        return Kind == TokenKind.Character ? EncodeScalars(text, unknown) : EncodeWords(text, closeLastLine: true, unknown);
+    }
+
+    /// <summary>
+    /// The ids of <paramref name="text"/> as the beginning of a longer text, for a model to continue: as
+    /// <see cref="Encode"/>, except that in word mode a last line not ended by LF is left open (no <see cref="EndId"/>),
+    /// so that the next token continues it; an empty text is just <see cref="StartId"/>. Character mode is
+    /// <see cref="Encode"/> itself.
+    /// </summary>
+    /// <param name="unknown">When given, receives the text of every token not in the vocabulary, in order.</param>
+    public int[] EncodePrefix(string text, ICollection<string>? unknown = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (Kind == TokenKind.Character) return EncodeScalars(text, unknown);
+        int[] ids = EncodeWords(text, closeLastLine: false, unknown);
+        return ids.Length == 0 || ids[^1] == EndId ? [.. ids, StartId] : ids;
     }
 
     /// <summary>
     /// The text of <paramref name="ids"/>, exactly as a <see cref="Detokenizer"/> fed the same ids would produce it.
     /// Character mode concatenates the scalar values (<see cref="UnknownId"/> becomes U+FFFD). Word mode joins the words
-    /// of a line with single spaces, drops <see cref="StartToken"/>, turns <see cref="EndToken"/> into a line break and
-    /// writes unknown words as "&lt;unk&gt;"; so decoding an encoding reproduces the text up to spacing.
+    /// of a line with single spaces, except that no space goes next to a Han character or a CJK punctuation mark (so
+    /// Chinese words are joined as Chinese is written, "我昨天上学迟到了", and Latin words keep their spaces), drops
+    /// <see cref="StartToken"/>, turns <see cref="EndToken"/> into a line break and writes unknown words as
+    /// "&lt;unk&gt;"; so decoding an encoding reproduces the text up to spacing.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An id is not in [0, <see cref="Count"/>).</exception>
     public string Decode(ReadOnlySpan<int> ids)
@@ -178,7 +211,9 @@ public sealed class Vocabulary
 
     /// <summary>
     /// The vocabulary as compact JSON for a model file's metadata: <c>{"kind":"char"|"word","tokens":[...]}</c>, the
-    /// tokens in id order with the special tokens first. BMP letters such as "é" or "我" are written as they are;
+    /// tokens in id order with the special tokens first; a vocabulary with a <see cref="Segmenter"/> adds
+    /// <c>"segmenter":{"name":"jieba","version":…,"user_words":[{"word":…,"frequency":…},…]}</c> between the two
+    /// (the user words themselves, so that the file cuts text the same way anywhere). BMP letters such as "é" or "我" are written as they are;
     /// control characters, line and paragraph separators and characters outside the BMP (emoji) are written as
     /// <c>\uXXXX</c> escapes, which <see cref="FromJson"/> reads back exactly.
     /// </summary>
@@ -189,6 +224,11 @@ public sealed class Vocabulary
         {
             writer.WriteStartObject();
             writer.WriteString("kind", Kind == TokenKind.Character ? CharacterKindName : WordKindName);
+            if (Segmenter is not null)
+            {
+                writer.WritePropertyName("segmenter");
+                Segmenter.WriteJson(writer);
+            }
             writer.WriteStartArray("tokens");
             foreach (string token in _tokens) writer.WriteStringValue(token);
             writer.WriteEndArray();
@@ -199,7 +239,8 @@ public sealed class Vocabulary
 
     /// <summary>
     /// Parses the output of <see cref="ToJson"/>. The object must have exactly the properties <c>kind</c> ("char" or
-    /// "word") and <c>tokens</c> (an array of strings), each once; the tokens must start with the special tokens of the
+    /// "word") and <c>tokens</c> (an array of strings), each once, and, in word mode, may have <c>segmenter</c> (as
+    /// <see cref="ToJson"/> writes it; files written before segmentation have none); the tokens must start with the special tokens of the
     /// kind, be distinct, number at most <see cref="MaxTokens"/>, and include at least one ordinary token; a character
     /// token must be exactly one scalar value, and a word token must be non-empty and free of white space.
     /// </summary>
@@ -215,6 +256,7 @@ public sealed class Vocabulary
             if (Next(ref reader) != JsonTokenType.StartObject) throw Invalid($"the vocabulary is a JSON {TypeName(reader.TokenType)}, not an object");
             TokenKind? kind = null;
             string[]? tokens = null;
+            ChineseSegmenter? segmenter = null;
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
                 string name = reader.GetString()!;
@@ -227,7 +269,17 @@ public sealed class Vocabulary
                     case "tokens" when tokens is null:
                         tokens = ParseTokens(ref reader);
                         break;
-                    case "kind" or "tokens":
+                    case "segmenter" when segmenter is null:
+                        try
+                        {
+                            segmenter = ChineseSegmenter.ReadJson(ref reader);
+                        }
+                        catch (InvalidDataException e)
+                        {
+                            throw Invalid(e.Message, e);
+                        }
+                        break;
+                    case "kind" or "tokens" or "segmenter":
                         throw Invalid($"the vocabulary has \"{name}\" twice");
                     default:
                         throw Invalid($"the vocabulary has an unknown property \"{name}\"");
@@ -237,7 +289,7 @@ public sealed class Vocabulary
             reader.Read();
             if (kind is null) throw Invalid("the vocabulary has no \"kind\"");
             if (tokens is null) throw Invalid("the vocabulary has no \"tokens\"");
-            return new Vocabulary(kind.Value, tokens);
+            return new Vocabulary(kind.Value, tokens, segmenter);
         }
         catch (JsonException e)
         {
@@ -315,11 +367,11 @@ public sealed class Vocabulary
         return [.. kept.Select(value => new Rune(value).ToString())];
     }
 
-    private static string[] CountWords(string text, int keep)
+    private static string[] CountWords(string text, int keep, ChineseSegmenter? segmenter)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
-        var words = new WordSplitter(text);
+        var words = new WordSplitter(text, segmenter);
         while (words.MoveNext())
         {
             if (!words.IsLineEnd) CollectionsMarshal.GetValueRefOrAddDefault(lookup, words.Current, out _)++;
@@ -344,27 +396,37 @@ public sealed class Vocabulary
         return keys;
     }
 
-    private int[] EncodeScalars(string text)
+    private int[] EncodeScalars(string text, ICollection<string>? unknown)
     {
         // A scalar value takes one or two chars, so text.Length bounds the id count; trim only when pairs occurred.
         int[] ids = new int[text.Length];
         int count = 0;
-        foreach (Rune rune in text.EnumerateRunes()) ids[count++] = _scalarIds.GetValueOrDefault(rune.Value, UnknownId);
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            int id = ids[count++] = _scalarIds.GetValueOrDefault(rune.Value, UnknownId);
+            if (id == UnknownId) unknown?.Add(rune.ToString());
+        }
         return count == ids.Length ? ids : ids[..count];
     }
 
-    private int[] EncodeWords(string text)
+    private int[] EncodeWords(string text, bool closeLastLine, ICollection<string>? unknown)
     {
         var ids = new List<int>(text.Length / 4 + 2);
         bool inLine = false;
-        var words = new WordSplitter(text);
+        var words = new WordSplitter(text, Segmenter);
         while (words.MoveNext())
         {
             if (!inLine) ids.Add(StartId);
             inLine = !words.IsLineEnd;
-            ids.Add(words.IsLineEnd ? EndId : _ids.TryGetValue(words.Current, out int id) ? id : UnknownId);
+            if (words.IsLineEnd) ids.Add(EndId);
+            else if (_ids.TryGetValue(words.Current, out int id)) ids.Add(id);
+            else
+            {
+                ids.Add(UnknownId);
+                unknown?.Add(words.Current.ToString());
+            }
         }
-        if (inLine) ids.Add(EndId);
+        if (inLine && closeLastLine) ids.Add(EndId);
         return [.. ids];
     }
 

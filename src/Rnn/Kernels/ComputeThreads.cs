@@ -3,20 +3,20 @@ namespace Rnn.Kernels;
 /// <summary>How many threads the kernels may use. Results do not depend on it (products never split the sum).</summary>
 public static class ComputeThreads
 {
-    private static int max = Environment.ProcessorCount;
+    private static int s_max = Environment.ProcessorCount;
 
     // Set on the threads of RunPair: work already split across cores must not split again.
-    [ThreadStatic] private static bool insidePair;
+    [ThreadStatic] private static bool t_insidePair;
 
     /// <summary>The thread cap for large matrix products and parallel directions; default: the processor count.
     /// Reads 1 inside <see cref="RunPair"/>, whose two halves already occupy the cores.</summary>
     public static int Max
     {
-        get => insidePair ? 1 : max;
+        get => t_insidePair ? 1 : s_max;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            max = value;
+            s_max = value;
         }
     }
 
@@ -39,10 +39,10 @@ public static class ComputeThreads
         /// <inheritdoc/>
         public void Execute(int part)
         {
-            bool saved = insidePair;
-            insidePair = true;
+            bool saved = t_insidePair;
+            t_insidePair = true;
             try { Run(part); }
-            finally { insidePair = saved; }
+            finally { t_insidePair = saved; }
         }
 
         /// <summary>Runs half <paramref name="part"/> (0 or 1).</summary>

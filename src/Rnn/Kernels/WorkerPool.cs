@@ -28,7 +28,7 @@ internal static class WorkerPool
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000;   // 200 µs
 
     private static readonly object Gate = new();
-    private static Worker[] workers = [];
+    private static Worker[] s_workers = [];
 
     /// <summary>
     /// Runs <c>work.Execute(p)</c> for every p in [0, <paramref name="parts"/>), part 0 on the calling thread, and
@@ -45,11 +45,11 @@ internal static class WorkerPool
         try
         {
             EnsureWorkers(parts - 1);
-            for (int p = 1; p < parts; p++) workers[p - 1].Start(work, p);
+            for (int p = 1; p < parts; p++) s_workers[p - 1].Start(work, p);
             Exception? failure = null;
             try { work.Execute(0); }
             catch (Exception e) { failure = e; }
-            for (int p = 1; p < parts; p++) failure ??= workers[p - 1].Wait();
+            for (int p = 1; p < parts; p++) failure ??= s_workers[p - 1].Wait();
             if (failure is not null) throw new AggregateException(failure);
         }
         finally
@@ -60,11 +60,11 @@ internal static class WorkerPool
 
     private static void EnsureWorkers(int count)
     {
-        if (workers.Length >= count) return;
+        if (s_workers.Length >= count) return;
         var grown = new Worker[count];
-        Array.Copy(workers, grown, workers.Length);
-        for (int i = workers.Length; i < count; i++) grown[i] = new Worker(i);
-        workers = grown;
+        Array.Copy(s_workers, grown, s_workers.Length);
+        for (int i = s_workers.Length; i < count; i++) grown[i] = new Worker(i);
+        s_workers = grown;
     }
 
     /// <summary>Spins once, politely to a sibling hardware thread.</summary>
@@ -94,20 +94,20 @@ internal static class WorkerPool
 
     private sealed class Worker
     {
-        private static readonly Func<Worker, bool> HasJob = w => Volatile.Read(ref w.posted) != w.taken;
-        private static readonly Func<Worker, bool> IsDone = w => Volatile.Read(ref w.finished) == Volatile.Read(ref w.posted);
+        private static readonly Func<Worker, bool> HasJob = w => Volatile.Read(ref w._posted) != w._taken;
+        private static readonly Func<Worker, bool> IsDone = w => Volatile.Read(ref w._finished) == Volatile.Read(ref w._posted);
 
         // The worker parks on this when no job came while it spun; Start releases it only if it said it parked.
-        private readonly SemaphoreSlim wake = new(0);
+        private readonly SemaphoreSlim _wake = new(0);
         // The caller parks on this when the part was not done while it spun; set after every part.
-        private readonly ManualResetEventSlim done = new(false, spinCount: 1);
-        private IParallelWork? work;
-        private int part;
-        private Exception? failure;
-        private int posted;     // jobs posted by Start (written by the caller)
-        private int taken;      // jobs the worker has begun (read and written by the worker only)
-        private int finished;   // jobs the worker has completed (written by the worker)
-        private int parked;     // 1 while the worker is (about to be) parked on wake
+        private readonly ManualResetEventSlim _done = new(false, spinCount: 1);
+        private IParallelWork? _work;
+        private int _part;
+        private Exception? _failure;
+        private int _posted;     // jobs posted by Start (written by the caller)
+        private int _taken;      // jobs the worker has begun (read and written by the worker only)
+        private int _finished;   // jobs the worker has completed (written by the worker)
+        private int _parked;     // 1 while the worker is (about to be) parked on wake
 
         public Worker(int index)
         {
@@ -117,20 +117,20 @@ internal static class WorkerPool
 
         public void Start(IParallelWork job, int jobPart)
         {
-            work = job;
-            part = jobPart;
-            failure = null;
-            done.Reset();
+            _work = job;
+            _part = jobPart;
+            _failure = null;
+            _done.Reset();
             // The volatile write publishes work, part and failure with it.
-            Volatile.Write(ref posted, posted + 1);
-            if (Interlocked.Exchange(ref parked, 0) == 1) wake.Release();
+            Volatile.Write(ref _posted, _posted + 1);
+            if (Interlocked.Exchange(ref _parked, 0) == 1) _wake.Release();
         }
 
         public Exception? Wait()
         {
-            if (!SpinUntil(IsDone, this)) done.Wait();
-            work = null;
-            return failure;
+            if (!SpinUntil(IsDone, this)) _done.Wait();
+            _work = null;
+            return _failure;
         }
 
         private void Loop()
@@ -138,13 +138,13 @@ internal static class WorkerPool
             while (true)
             {
                 if (!SpinUntil(HasJob, this)) Park();
-                taken++;
-                try { work!.Execute(part); }
-                catch (Exception e) { failure = e; }
+                _taken++;
+                try { _work!.Execute(_part); }
+                catch (Exception e) { _failure = e; }
                 // Set before publishing the count: a caller that saw the count may post the next job and reset the
                 // event at once, and a Set arriving after that reset would end the next Wait early.
-                done.Set();
-                Volatile.Write(ref finished, taken);
+                _done.Set();
+                Volatile.Write(ref _finished, _taken);
             }
         }
 
@@ -153,15 +153,15 @@ internal static class WorkerPool
         {
             while (!HasJob(this))
             {
-                Interlocked.Exchange(ref parked, 1);
+                Interlocked.Exchange(ref _parked, 1);
                 if (HasJob(this))
                 {
                     // A job came after all. If Start already cleared the flag, it has released (or will): take that
                     // release so that it does not wake a later park early.
-                    if (Interlocked.Exchange(ref parked, 0) == 0) wake.Wait();
+                    if (Interlocked.Exchange(ref _parked, 0) == 0) _wake.Wait();
                     return;
                 }
-                wake.Wait();
+                _wake.Wait();
             }
         }
     }

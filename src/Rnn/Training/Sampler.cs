@@ -105,12 +105,7 @@ public sealed class Sampler<T> where T : unmanaged, IFloatingPointIeee754<T>
             return LastNonZero(v);
         }
         // The k most likely, ties broken by id so that draws are reproducible.
-        for (int i = 0; i < v; i++) _order[i] = i;
-        Array.Sort(_order, (a, b) =>
-        {
-            int c = _probabilities[b].CompareTo(_probabilities[a]);
-            return c != 0 ? c : a.CompareTo(b);
-        });
+        NextToken.Rank(_probabilities, _order);
         double mass = 0;
         for (int i = 0; i < topK; i++) mass += double.CreateChecked(_probabilities[_order[i]]);
         double target = u * mass, sum = 0;

@@ -68,6 +68,10 @@ public sealed class CliTests : IDisposable
     [InlineData("train")]
     [InlineData("frobnicate")]
     [InlineData("sample")]
+    [InlineData("sample", "model.safetensors", "--stop-at", "")]
+    [InlineData("predict")]
+    [InlineData("predict", "model.safetensors")]
+    [InlineData("predict", "model.safetensors", "我", "--top-k", "0")]
     public void BadOptions_ExitTwoWithOneClearLine(params string[] args)
     {
         var (code, _, error) = Run(args);
@@ -129,6 +133,20 @@ public sealed class CliTests : IDisposable
         var (code, _, error) = Run(["train", Corpus(), "--out", Path.Combine(_folder, "m.safetensors"), .. option]);
         Assert.Equal(2, code);
         Assert.StartsWith("rnn: ", error);
+    }
+
+    [Fact]
+    public void Train_MaxVocab_KeepsThatManyTokensAndRefusesTooFew()
+    {
+        string model = Path.Combine(_folder, "capped.safetensors");
+
+        var capped = Run("train", SchoolModel.Corpus, "--tokens", "word", "--max-vocab", "20", "--hidden", "8", "--seq", "8", "--batch", "2", "--steps", "2", "--out", model);
+        var tooFew = Run("train", SchoolModel.Corpus, "--tokens", "word", "--max-vocab", "3", "--steps", "2", "--out", model);
+
+        Assert.True(capped.Code == 0, capped.Error);
+        Assert.Equal(20, Rnn.Serialization.Checkpoint.Load(model).Vocabulary.Count);
+        Assert.Equal(2, tooFew.Code);
+        Assert.Equal("rnn: --max-vocab must be more than the 3 special tokens and at most 10000000, not 3.", tooFew.Error.Trim());
     }
 
     [Fact]

@@ -74,6 +74,17 @@ public sealed class VocabularyJsonTests
     [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"\"]}", "empty or contains white space")]
     [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"two words\"]}", "empty or contains white space")]
     [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"line\\n\"]}", "empty or contains white space")]
+    [InlineData("{\"kind\":\"char\",\"tokens\":[\"<unk>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":[]}}", "only a word vocabulary has a segmenter")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"pkuseg\",\"version\":\"1\",\"user_words\":[]}}", "the segmenter is \"pkuseg\"")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"user_words\":[]}}", "the segmenter has no \"version\"")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\"}}", "the segmenter has no \"user_words\"")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":{}}}", "\"user_words\" that is not an array")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":[{\"word\":\"云 计算\"}]}}", "user word 0 (\"云 计算\"): the segmenter never sees ' '")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":[{\"word\":\"云计算\",\"frequency\":-1}]}}", "its frequency -1 is not positive")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":[{\"word\":\"云计算\",\"frequency\":1.5}]}}", "not a 32-bit integer")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":[{\"frequency\":3}]}}", "user word 0 has no \"word\"")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":[],\"hmm\":false}}", "the segmenter has an unknown property \"hmm\"")]
+    [InlineData("{\"kind\":\"word\",\"tokens\":[\"<unk>\",\"<s>\",\"</s>\",\"a\"],\"segmenter\":{\"name\":\"jieba\",\"version\":\"0.42.2\",\"user_words\":[]},\"segmenter\":null}", "\"segmenter\" twice")]
     public void FromJson_Malformed_ThrowsInvalidDataWithReason(string json, string reason)
     {
         var e = Assert.Throws<InvalidDataException>(() => Vocabulary.FromJson(json));
