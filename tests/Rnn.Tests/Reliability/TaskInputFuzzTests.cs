@@ -19,17 +19,7 @@ public sealed class TaskInputFuzzTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static Gen<string> Mutations(string valid) =>
-        Gen.Select(Gen.Int[0, valid.Length], Gen.Int[0, Pieces.Length - 1], Gen.Int[0, 3], Gen.Bool).Array[1, 4].Select(edits =>
-        {
-            string text = valid;
-            foreach (var (at, piece, removed, insert) in edits)
-            {
-                int position = Math.Min(at, text.Length);
-                text = insert ? text.Insert(position, Pieces[piece]) : text.Remove(position, Math.Min(removed, text.Length - position));
-            }
-            return text;
-        });
+    private static Gen<string> Mutations(string valid) => Fuzz.Mutations(valid, Pieces, maxEdits: 4);
 
     private void AssertTrainsOrRefuses(string valid, string extension, ulong seed, params string[] options)
     {

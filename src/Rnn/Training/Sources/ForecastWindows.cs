@@ -10,26 +10,24 @@ using Rnn.Tensors;
 namespace Rnn.Training;
 
 /// <summary>Windows of a scaled <see cref="ForecastDataset"/> for a forecasting <see cref="SequenceModel{T}"/>: inputs [T, B, F], targets [B, K].</summary>
-public sealed class ForecastWindows<T> : IBatchSource<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class ForecastWindows<T> : ShuffledBatches<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ForecastDataset _series;
     private readonly ForecastSplit _split;
-    private readonly ulong _seed;
     private readonly int[] _order;
     private readonly double[] _window, _target;     // [T, F], [K]
     private readonly T[] _inputs, _targets;         // [T, B, F], [B, K]
-    private long _epoch = -1;
 
     /// <summary>Batches of the first <see cref="ForecastSplit.TrainingWindows"/> windows of <paramref name="scaledSeries"/>; the next
     /// <see cref="ForecastSplit.ValidationWindows"/> validate.</summary>
     public ForecastWindows(ForecastDataset scaledSeries, ForecastSplit split, int batchSize, ulong seed)
+        : base(seed)
     {
         ArgumentNullException.ThrowIfNull(scaledSeries);
         ArgumentNullException.ThrowIfNull(split);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize, "BatchSize");
         _series = scaledSeries;
         _split = split;
-        _seed = seed;
         BatchSize = Math.Min(batchSize, split.TrainingWindows);
         _order = [.. Enumerable.Range(0, split.TrainingWindows)];
         int t = scaledSeries.SequenceLength, f = scaledSeries.InputColumns.Count, k = scaledSeries.Horizon;
@@ -48,36 +46,30 @@ public sealed class ForecastWindows<T> : IBatchSource<T> where T : unmanaged, IF
     public int BatchSize { get; }
 
     /// <inheritdoc/>
-    public int BatchesPerEpoch => (_split.TrainingWindows + BatchSize - 1) / BatchSize;
+    public override int BatchesPerEpoch => (_split.TrainingWindows + BatchSize - 1) / BatchSize;
 
     /// <inheritdoc/>
-    public long StepsPerBatch => (long)BatchSize * _series.SequenceLength;
+    public override long StepsPerBatch => (long)BatchSize * _series.SequenceLength;
 
     /// <inheritdoc/>
-    public string DataHash { get; }
+    public override string DataHash { get; }
 
     /// <inheritdoc/>
-    public Span<T> CarriedState => default;
-
-    /// <inheritdoc/>
-    public void ResetCarriedState() { }
-
-    /// <inheritdoc/>
-    public double TrainStep(SequenceModel<T> model, long position)
+    protected override void StartEpoch(ulong seed)
     {
-        long epoch = position / BatchesPerEpoch;
-        if (epoch != _epoch)
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        var random = new SeededRandom(seed);
+        for (int i = _order.Length - 1; i > 0; i--)
         {
-            for (int i = 0; i < _order.Length; i++) _order[i] = i;
-            var random = new SeededRandom(_seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)));
-            for (int i = _order.Length - 1; i > 0; i--)
-            {
-                int j = random.NextInt(i + 1);
-                (_order[i], _order[j]) = (_order[j], _order[i]);
-            }
-            _epoch = epoch;
+            int j = random.NextInt(i + 1);
+            (_order[i], _order[j]) = (_order[j], _order[i]);
         }
-        int start = (int)(position % BatchesPerEpoch) * BatchSize;
+    }
+
+    /// <inheritdoc/>
+    protected override double TrainBatch(SequenceModel<T> model, int index)
+    {
+        int start = index * BatchSize;
         int rows = Fill(_order.AsSpan(start, Math.Min(BatchSize, _order.Length - start)));
         model.Forward(_inputs.AsSpan(0, _series.SequenceLength * rows * _series.InputColumns.Count), _series.SequenceLength, rows);
         double loss = model.SquaredError(_targets.AsSpan(0, rows * _series.Horizon));
@@ -86,7 +78,7 @@ public sealed class ForecastWindows<T> : IBatchSource<T> where T : unmanaged, IF
     }
 
     /// <inheritdoc/>
-    public ValidationScore? Validate(SequenceModel<T> model)
+    public override ValidationScore? Validate(SequenceModel<T> model)
     {
         if (_split.ValidationWindows == 0) return null;
         int[] ends = [.. Enumerable.Range(_split.TrainingWindows + _series.SequenceLength - 1, _split.ValidationWindows)];

@@ -10,22 +10,21 @@ using Rnn.Models;
 namespace Rnn.Training;
 
 /// <summary>Shuffled, length-bucketed batches of labelled token sequences, with optional class weights.</summary>
-public sealed class LabelledBatches<T> : IBatchSource<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class LabelledBatches<T> : ShuffledBatches<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LabelledExamples _train;
     private readonly LabelledExamples? _validation;
     private readonly IReadOnlyList<string> _labels;
     private readonly LabelledBatcher _batcher;
-    private readonly ulong _seed;
     private readonly double[]? _classWeights;
     private IReadOnlyList<LabelledBatch> _epochBatches = [];
-    private long _epoch = -1;
     private readonly long _steps;
 
     /// <summary>Batches of <paramref name="train"/>; <paramref name="validation"/> (or null) is scored at validation points.</summary>
     /// <param name="labels">The names of the class or tag ids, for the metrics.</param>
     /// <param name="classWeights">[C]: a loss weight per class (classification only), or null for 1.</param>
     public LabelledBatches(LabelledExamples train, LabelledExamples? validation, IReadOnlyList<string> labels, int batchSize, ulong seed, double[]? classWeights = null)
+        : base(seed)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(labels);
@@ -36,7 +35,6 @@ public sealed class LabelledBatches<T> : IBatchSource<T> where T : unmanaged, IF
         _validation = validation is { Count: > 0 } ? validation : null;
         _labels = labels;
         _batcher = new LabelledBatcher(train.Sequences, batchSize);
-        _seed = seed;
         _classWeights = classWeights;
         BatchSize = batchSize;
         _steps = train.Sequences.Sum(s => (long)s.Length);
@@ -47,30 +45,21 @@ public sealed class LabelledBatches<T> : IBatchSource<T> where T : unmanaged, IF
     public int BatchSize { get; }
 
     /// <inheritdoc/>
-    public int BatchesPerEpoch => _batcher.BatchCount;
+    public override int BatchesPerEpoch => _batcher.BatchCount;
 
     /// <inheritdoc/>
-    public long StepsPerBatch => Math.Max(1, _steps / BatchesPerEpoch);
+    public override long StepsPerBatch => Math.Max(1, _steps / BatchesPerEpoch);
 
     /// <inheritdoc/>
-    public string DataHash { get; }
+    public override string DataHash { get; }
 
     /// <inheritdoc/>
-    public Span<T> CarriedState => default;
+    protected override void StartEpoch(ulong seed) => _epochBatches = _batcher.Shuffled(seed);
 
     /// <inheritdoc/>
-    public void ResetCarriedState() { }
-
-    /// <inheritdoc/>
-    public double TrainStep(SequenceModel<T> model, long position)
+    protected override double TrainBatch(SequenceModel<T> model, int index)
     {
-        long epoch = position / BatchesPerEpoch;
-        if (epoch != _epoch)
-        {
-            _epochBatches = _batcher.Shuffled(_seed ^ (0x9E3779B97F4A7C15UL * (ulong)(epoch + 1)));
-            _epoch = epoch;
-        }
-        LabelledBatch batch = _epochBatches[(int)(position % BatchesPerEpoch)];
+        LabelledBatch batch = _epochBatches[index];
         model.Forward(batch.Tokens, batch.SequenceLength, batch.BatchSize, batch.Lengths);
         double loss = model.CrossEntropy(Targets(_train, batch), RowWeights(batch));
         model.Backward();
@@ -78,7 +67,7 @@ public sealed class LabelledBatches<T> : IBatchSource<T> where T : unmanaged, IF
     }
 
     /// <inheritdoc/>
-    public ValidationScore? Validate(SequenceModel<T> model)
+    public override ValidationScore? Validate(SequenceModel<T> model)
     {
         if (_validation is null) return null;
         double[][] probabilities = LabelledInference.Probabilities(model, _validation.Sequences, BatchSize);

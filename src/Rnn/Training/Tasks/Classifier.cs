@@ -66,9 +66,7 @@ public sealed class Classifier : TaskModel
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(settings);
-        IReadOnlyList<TextExample> trainExamples = train.Examples, heldExamples = validation?.Examples ?? [];
-        if (validation is null && settings.Options.ValidationFraction > 0)
-            (trainExamples, heldExamples) = ValidationSplit.Random(train.Examples, settings.Options.ValidationFraction, settings.Options.Seed);
+        var (trainExamples, heldExamples) = SplitItems(train.Examples, validation?.Examples, settings.Options);
         return (Encode(trainExamples, settings.MaxLength), heldExamples.Count > 0 ? Encode(heldExamples, settings.MaxLength) : null);
     }
 

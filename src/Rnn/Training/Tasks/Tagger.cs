@@ -46,9 +46,7 @@ public sealed class Tagger : TaskModel
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(settings);
-        IReadOnlyList<TaggedSequence> trainSequences = train.Sequences, held = validation?.Sequences ?? [];
-        if (validation is null && settings.Options.ValidationFraction > 0)
-            (trainSequences, held) = ValidationSplit.Random(train.Sequences, settings.Options.ValidationFraction, settings.Options.Seed);
+        var (trainSequences, held) = SplitItems(train.Sequences, validation?.Sequences, settings.Options);
         var source = new LabelledBatches<float>(Encode(trainSequences, settings.MaxLength), held.Count > 0 ? Encode(held, settings.MaxLength) : null,
             Tags.Labels, settings.Options.BatchSize, settings.Options.Seed);
         return Run(source, settings, cancellation);

@@ -46,6 +46,17 @@ public abstract class TaskModel
             throw new InvalidDataException($"{checkpoint.Name} is a {ModelTasks.Name(checkpoint.Task)} model, not a {ModelTasks.Name(task)} model.");
     }
 
+    /// <summary>
+    /// The training and validation items: <paramref name="validation"/> when given, else a seeded random part of
+    /// <paramref name="all"/> of the options' ValidationFraction (none when it is 0).
+    /// </summary>
+    private protected static (IReadOnlyList<TItem> Training, IReadOnlyList<TItem> Validation) SplitItems<TItem>(
+        IReadOnlyList<TItem> all, IReadOnlyList<TItem>? validation, Optim.TrainingOptions options)
+    {
+        if (validation is not null || options.ValidationFraction == 0) return (all, validation ?? []);
+        return ValidationSplit.Random(all, options.ValidationFraction, options.Seed);
+    }
+
     /// <summary>A token model's configuration: the network reads the embedding (<see cref="RnnOptions.InputSize"/> wide).</summary>
     private protected static ModelConfig TokenConfig(ModelTask task, Vocabulary vocabulary, RnnOptions network, int outputs, HeadKind head) =>
         new() { Task = task, Network = network, VocabularySize = vocabulary.Count, OutputSize = outputs, Head = head };
