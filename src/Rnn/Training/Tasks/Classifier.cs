@@ -42,11 +42,8 @@ public sealed class Classifier : TaskModel
 
     /// <summary>The classifier a loaded checkpoint holds (e.g. one shared by several threads, each creating its own).</summary>
     /// <exception cref="InvalidDataException">The checkpoint holds a model of another task.</exception>
-    public static Classifier From(Checkpoint checkpoint)
-    {
-        RequireTask(checkpoint, ModelTask.Classify);
-        return new Classifier(checkpoint.CreateSequenceModel<float>(), checkpoint.Contents, checkpoint.Training);
-    }
+    public static Classifier From(Checkpoint checkpoint) =>
+        FromCheckpoint(checkpoint, ModelTask.Classify, (model, contents, training) => new Classifier(model, contents, training));
 
     /// <summary>
     /// Trains on <paramref name="train"/>, validating on <paramref name="validation"/> (read with this classifier's

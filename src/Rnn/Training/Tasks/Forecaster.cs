@@ -46,11 +46,8 @@ public sealed class Forecaster : TaskModel
 
     /// <summary>The forecaster a loaded checkpoint holds (e.g. one shared by several threads, each creating its own).</summary>
     /// <exception cref="InvalidDataException">The checkpoint holds a model of another task.</exception>
-    public static Forecaster From(Checkpoint checkpoint)
-    {
-        RequireTask(checkpoint, ModelTask.Forecast);
-        return new Forecaster(checkpoint.CreateSequenceModel<float>(), checkpoint.Contents, checkpoint.Training);
-    }
+    public static Forecaster From(Checkpoint checkpoint) =>
+        FromCheckpoint(checkpoint, ModelTask.Forecast, (model, contents, training) => new Forecaster(model, contents, training));
 
     /// <summary>Reads a CSV series with this forecaster's columns and missing-value policy; it needs T rows.</summary>
     public ForecastDataset ReadSeries(string path) => ForecastDataset.Read(path, Layout with { PredictionInput = true });

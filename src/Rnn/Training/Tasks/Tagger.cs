@@ -32,11 +32,8 @@ public sealed class Tagger : TaskModel
 
     /// <summary>The tagger a loaded checkpoint holds (e.g. one shared by several threads, each creating its own).</summary>
     /// <exception cref="InvalidDataException">The checkpoint holds a model of another task.</exception>
-    public static Tagger From(Checkpoint checkpoint)
-    {
-        RequireTask(checkpoint, ModelTask.Tag);
-        return new Tagger(checkpoint.CreateSequenceModel<float>(), checkpoint.Contents, checkpoint.Training);
-    }
+    public static Tagger From(Checkpoint checkpoint) =>
+        FromCheckpoint(checkpoint, ModelTask.Tag, (model, contents, training) => new Tagger(model, contents, training));
 
     /// <summary>
     /// Trains on <paramref name="train"/>, validating on <paramref name="validation"/>, or on a seeded random part of

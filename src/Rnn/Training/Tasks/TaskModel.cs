@@ -38,12 +38,14 @@ public abstract class TaskModel
     /// <summary>Writes the model, with its training state when it has one, to <paramref name="path"/> atomically.</summary>
     public void Save(string path) => Checkpoint.Save(path, Model, Contents, Training);
 
-    /// <summary>Refuses a checkpoint of another task than <paramref name="task"/>.</summary>
-    private protected static void RequireTask(Checkpoint checkpoint, ModelTask task)
+    /// <summary>The task model <paramref name="checkpoint"/> holds, refusing one of another task than <paramref name="task"/>.</summary>
+    private protected static TModel FromCheckpoint<TModel>(Checkpoint checkpoint, ModelTask task,
+        Func<SequenceModel<float>, ModelContents, TrainingState?, TModel> create)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         if (checkpoint.Task != task)
             throw new InvalidDataException($"{checkpoint.Name} is a {ModelTasks.Name(checkpoint.Task)} model, not a {ModelTasks.Name(task)} model.");
+        return create(checkpoint.CreateSequenceModel<float>(), checkpoint.Contents, checkpoint.Training);
     }
 
     /// <summary>
