@@ -48,9 +48,10 @@ public sealed record ModelConfig
         if (VocabularySize < 0 || VocabularySize == 1) throw new ArgumentOutOfRangeException(nameof(VocabularySize), VocabularySize, "A vocabulary needs at least 2 tokens (0: numeric input).");
         if (OutputSize <= 0) throw new ArgumentOutOfRangeException(nameof(OutputSize), OutputSize, "The output size must be positive.");
         if (Network.BatchFirst) throw new ArgumentException("The model works on time-major [T, B, F] data.", nameof(Network));
-        bool tokens = Task != ModelTask.Forecast, perSequence = Task is ModelTask.Classify or ModelTask.Forecast;
-        if (TokenInput != tokens)
-            throw new ArgumentException($"A {ModelTasks.Name(Task)} model reads {(tokens ? "tokens: VocabularySize must be at least 2" : "numbers: VocabularySize must be 0")}.", nameof(VocabularySize));
+        // A tagger may read numbers too: a per-step read-out of numeric steps (the demos' sequence-to-sequence tasks).
+        bool perSequence = Task is ModelTask.Classify or ModelTask.Forecast;
+        if (Task != ModelTask.Tag && TokenInput != (Task != ModelTask.Forecast))
+            throw new ArgumentException($"A {ModelTasks.Name(Task)} model reads {(Task != ModelTask.Forecast ? "tokens: VocabularySize must be at least 2" : "numbers: VocabularySize must be 0")}.", nameof(VocabularySize));
         if (PerSequence != perSequence)
             throw new ArgumentException($"A {ModelTasks.Name(Task)} model needs {(perSequence ? "a per-sequence head (final or mean)" : "a per-step head")}.", nameof(Head));
         if (Task == ModelTask.Lm)

@@ -46,7 +46,9 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         if (config.TokenInput) _embedding = new Embedding<T>(Parameters, config.VocabularySize, config.Network.InputSize, "embedding.");
         _rnn = new RecurrentNetwork<T>(config.Network, Parameters, "rnn.", seed);
         _linear = new Linear<T>(Parameters, config.Network.OutputSize, config.OutputSize, bias: true, "linear.");
-        var random = new SeededRandom(seed ^ 0xE3B0C44298FC1C14UL);
+        // Each input kind keeps the stream the first stage drew from: the language model's (embedding, then read-out)
+        // and the numeric per-step tagger's, so both give the weights, and the figures, they always gave.
+        var random = new SeededRandom(seed ^ (config.TokenInput ? 0xE3B0C44298FC1C14UL : 0xA0761D6478BD642FUL));
         _embedding?.ResetParameters(random);
         _linear.ResetParameters(random);
     }
@@ -115,7 +117,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     /// The mean softmax cross-entropy of the last forward's scores against <paramref name="targets"/> [R], rows with a
     /// negative target left out and each row weighted by <paramref name="rowWeights"/> [R] (empty: 1), as PyTorch's
     /// <c>cross_entropy(weight=…, ignore_index=…)</c>: Σ w_r·l_r / Σ w_r. Leaves ∂L/∂Z in place of the scores for
-    /// <see cref="Backward"/>.
+    /// <see cref="Backward()"/>.
     /// </summary>
     public double CrossEntropy(ReadOnlySpan<int> targets, ReadOnlySpan<T> rowWeights = default)
     {
@@ -142,12 +144,23 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>
     /// The mean squared error of the last forward's scores against <paramref name="targets"/> [R, O]; leaves ∂L/∂Z in
-    /// place of the scores for <see cref="Backward"/>.
+    /// place of the scores for <see cref="Backward()"/>.
     /// </summary>
     public double SquaredError(ReadOnlySpan<T> targets)
     {
         Span<T> z = _scores.AsSpan(0, Rows * OutputSize);
         return double.CreateChecked(MeanSquaredError.LossAndGradient<T>(z, targets, z));
+    }
+
+    /// <summary>
+    /// Back-propagates ∂E/∂Z <paramref name="dScores"/> ([R, O], for a loss computed elsewhere), accumulating (+=) into
+    /// <see cref="Parameters"/>' gradients; the scores of the last forward are overwritten.
+    /// </summary>
+    public void Backward(ReadOnlySpan<T> dScores)
+    {
+        if (dScores.Length != Rows * OutputSize) throw new ArgumentException($"dScores has {dScores.Length} elements; expected [R={Rows}, O={OutputSize}].", nameof(dScores));
+        dScores.CopyTo(_scores);
+        Backward();
     }
 
     /// <summary>Back-propagates the gradient the last loss left, accumulating (+=) into <see cref="Parameters"/>' gradients.</summary>
