@@ -93,4 +93,20 @@ public sealed class TaskOptionTests : IDisposable
         Assert.Contains("line 3", error);
         Assert.Contains("missing", error);
     }
+
+    [Fact]
+    public void LanguageModelResume_ShapeConflictsRefused_ScheduleChangesReported()
+    {
+        string corpus = Write("corpus.txt", Rnn.Cli.Demos.DemoCorpus.Generate(approximateBytes: 6_000, seed: 2));
+        var (model, _) = Train(corpus, "--seq", "8", "--batch", "2", "--steps", "2");
+
+        var refused = CliRunner.Run("train", corpus, "--seq", "16", "--hidden", "8", "--resume", model, "--out", model);
+        var resumed = CliRunner.Run("train", corpus, "--steps", "3", "--clip", "1", "--resume", model, "--out", model);
+
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("--seq 16 (the checkpoint has 8)", refused.Error);
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Contains("resume: --clip 5 → 1", resumed.Output);
+        Assert.Equal(3, Checkpoint.Load(model).Training!.Step);
+    }
 }
