@@ -17,7 +17,7 @@ public static class CommandLine
     /// cannot be changed, so the root is a plain command named <c>rnn</c> with the help and version options a
     /// <see cref="RootCommand"/> would add.
     /// </remarks>
-    public static Command CreateRoot() => new(Name, "rnn: recurrent neural networks — train a text model, sample from it, check BPTT.")
+    public static Command CreateRoot() => new(Name, "rnn: recurrent neural networks — train a language model, classifier, tagger or forecaster, predict with it, check BPTT.")
     {
         new HelpOption(),
         new VersionOption(),
@@ -26,6 +26,7 @@ public static class CommandLine
         SampleCommand.Create(),
         PredictCommand.Create(),
         EvalCommand.Create(),
+        InfoCommand.Create(),
         GradCheckCommand.Create(),
         BenchCommand.Create(),
         GradFlowCommand.Create(),

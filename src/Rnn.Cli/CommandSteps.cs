@@ -32,6 +32,60 @@ public static class CommandSteps
         return Checkpoint.Load(path);
     }
 
+    /// <summary>Loads <paramref name="path"/> and refuses a model of another task than <paramref name="task"/> (a usage error).</summary>
+    public static Checkpoint LoadModel(string path, ModelTask task)
+    {
+        var checkpoint = LoadModel(path);
+        if (checkpoint.Task != task)
+            throw new UsageException($"{path} is a {ModelTasks.Name(checkpoint.Task)} model; this command needs a {ModelTasks.Name(task)} model.");
+        return checkpoint;
+    }
+
+    /// <summary>Loads a checkpoint to resume from; it must exist and hold training state.</summary>
+    public static Checkpoint LoadForResume(string path)
+    {
+        if (!File.Exists(path)) throw new UsageException($"{path}: no such checkpoint to resume from.");
+        var checkpoint = Checkpoint.Load(path);
+        if (checkpoint.Training is null) throw new UsageException($"{path} holds a model without training state; it cannot be resumed.");
+        return checkpoint;
+    }
+
+    /// <summary>
+    /// Reads a data file with <paramref name="read"/>; a missing file, or a file that breaks its format (the reader's
+    /// message names the line and column), is a usage error.
+    /// </summary>
+    public static TData ReadData<TData>(string path, Func<string, TData> read)
+    {
+        if (Directory.Exists(path)) throw new UsageException($"{path} is a directory, not a data file.");
+        if (!File.Exists(path)) throw new UsageException($"{path}: no such file.");
+        return Guard(() => read(path));
+    }
+
+    /// <summary>Runs <paramref name="step"/>, turning a complaint about the user's data into a usage error.</summary>
+    public static TResult Guard<TResult>(Func<TResult> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Writes <paramref name="lines"/> to the file <paramref name="path"/> (atomically), or to <paramref name="output"/> when null.</summary>
+    public static void WriteLines(string? path, IEnumerable<string> lines, TextWriter output)
+    {
+        if (path is null)
+        {
+            foreach (string line in lines) output.WriteLine(line);
+            return;
+        }
+        string text = string.Concat(lines.Select(line => line + "\n"));
+        Rnn.IO.AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
     /// <summary>A token that is cancelled by the first Ctrl-C (the second one ends the process as usual).</summary>
     public static CancellationToken CancelOnCtrlC()
     {

@@ -9,12 +9,12 @@ namespace Rnn.Cli;
 public static class LossPlot
 {
     /// <summary>Writes the PNG atomically to <paramref name="path"/>; a history with no points is refused.</summary>
-    public static void Save(string path, IReadOnlyList<LossPoint> history, string title, string unit = "bits per character")
+    public static void Save(string path, IReadOnlyList<LossPoint> history, string title, string unit = "bits per character", double? scale = null)
     {
         var points = history.Where(p => double.IsFinite(p.TrainLoss) || p.ValidationLoss is not null).ToList();
         if (points.Count == 0) throw new InvalidOperationException("there is no loss to plot yet.");
         var plot = new Plot();
-        double toBits = 1 / Math.Log(2);
+        double toBits = scale ?? 1 / Math.Log(2);
         var train = points.Where(p => double.IsFinite(p.TrainLoss)).ToList();
         if (train.Count > 0)
         {

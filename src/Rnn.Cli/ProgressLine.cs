@@ -7,7 +7,7 @@ namespace Rnn.Cli;
 /// Training progress on the console: one line redrawn in place on a terminal (loss, validation loss,
 /// tokens/s, ETA and a bar), or a plain line every few seconds when the output is redirected.
 /// </summary>
-public sealed class ProgressLine(TextWriter output, bool interactive, string unit)
+public sealed class ProgressLine(TextWriter output, bool interactive, string unit, double? scale = null)
 {
     private DateTime _lastPrint = DateTime.MinValue;
     private int _lastLength;
@@ -45,7 +45,7 @@ public sealed class ProgressLine(TextWriter output, bool interactive, string uni
 
     private string Format(TrainingProgress p)
     {
-        double toBits = 1 / Math.Log(2);
+        double toBits = scale ?? 1 / Math.Log(2);
         string validation = p.ValidationLoss is double v ? string.Create(CultureInfo.InvariantCulture, $"{v * toBits:F3}") : "-";
         string eta = p.Fraction > 0.001 ? FormatTime(p.Elapsed / p.Fraction - p.Elapsed) : "?";
         string bar = "";

@@ -75,9 +75,9 @@ public static class TrainingRun
     public static (LanguageModel<float> Model, Vocabulary Vocabulary, EvaluationResult? Validation) Execute(
         TrainRequest request, TextWriter output, CancellationToken cancellation)
     {
-        Checkpoint? resume = request.Resume is null ? null : LoadForResume(request.Resume);
+        Checkpoint? resume = request.Resume is null ? null : CommandSteps.LoadForResume(request.Resume);
         Vocabulary vocabulary = resume?.Vocabulary ?? Vocabulary.Build(request.Text, request.Tokens, request.MaxVocabulary, request.Segmenter);
-        TrainingOptions options = resume?.Training?.Options ?? request.Options;
+        TrainingOptions options = request.Options;
         options.Validate();
         int[] tokens = vocabulary.Encode(request.Text);
         int[] train, validation;
@@ -159,14 +159,6 @@ public static class TrainingRun
 
     private static string SegmenterText(ChineseSegmenter? segmenter) => segmenter is null ? ""
         : $" (Chinese cut by {segmenter.Name} {segmenter.Version}{(segmenter.UserWords.Count > 0 ? $" with {segmenter.UserWords.Count} user words" : "")})";
-
-    private static Checkpoint LoadForResume(string path)
-    {
-        if (!File.Exists(path)) throw new UsageException($"{path}: no such checkpoint to resume from.");
-        var checkpoint = Checkpoint.Load(path);
-        if (checkpoint.Training is null) throw new UsageException($"{path} holds a model without training state; it cannot be resumed.");
-        return checkpoint;
-    }
 
     /// <summary>One line per layer: ‖δ_k‖ at the chunk's last step, a quarter, half and all the way back, and the fitted factor per step.</summary>
     private static string GradientFlowLine(long step, double[][] norms) => string.Join(Environment.NewLine, norms.Select((n, l) =>

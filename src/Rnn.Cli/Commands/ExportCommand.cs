@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rnn.Models;
 using Rnn.Interop.Onnx;
 
 namespace Rnn.Cli.Commands;
@@ -14,7 +15,7 @@ public static class ExportCommand
         var command = new Command("export", "Write a model as ONNX (opset 14) for ONNX Runtime and other runtimes.") { model, onnx };
         command.SetAction(parse =>
         {
-            var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!);
+            var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!, ModelTask.Lm);
             var lm = checkpoint.CreateModel<float>();
             string destination = parse.GetValue(onnx)!;
             try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rnn.Models;
 
 namespace Rnn.Cli.Commands;
 
@@ -26,7 +27,7 @@ public static class SampleCommand
             if (k < 0) throw new UsageException($"--top-k must be ≥ 0, not {k}.");
             string? stop = parse.GetValue(stopAt) is string s ? StopString.Unescape(s) : null;
             if (stop is "") throw new UsageException("--stop-at must not be empty.");
-            var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!);
+            var checkpoint = CommandSteps.LoadModel(parse.GetValue(model)!, ModelTask.Lm);
             var lm = checkpoint.CreateModel<float>();
             var output = parse.InvocationConfiguration.Output;
             var settings = new SampleSettings { Prime = parse.GetValue(prime), Length = n, Temperature = t, TopK = k, Seed = parse.GetValue(seed), StopAt = stop };

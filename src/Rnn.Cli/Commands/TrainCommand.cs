@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Rnn.Layers;
-using Rnn.Diagnostics;
 using Rnn.Kernels;
 using Rnn.Models;
 using Rnn.Data;
@@ -16,14 +15,15 @@ public static class TrainCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var file = new Argument<string>("text-file") { Description = "A UTF-8 text file to learn from." };
+        var file = new Argument<string>("data") { Description = "lm: a UTF-8 text; classify: label<TAB>text lines; tag: token<TAB>tag lines, a blank line between sequences; forecast: a CSV file with a header." };
+        var task = CommandLine.Choice("--task", "What to learn: a language model, a classifier, a tagger or a forecaster.", "lm", "lm", "classify", "tag", "forecast");
         var tokens = CommandLine.Choice("--tokens", "Model characters or words (Chinese is cut into words by jieba.NET).", "char", "char", "word");
-        var userDict = new Option<string?>("--user-dict") { Description = "With --tokens word: a jieba user dictionary (a word a line, optionally its frequency); its words are stored in the model." };
-        var maxVocab = new Option<int?>("--max-vocab") { Description = "Keep only the most frequent tokens, special ones included; the rest become <unk>, which the model then learns to predict." };
+        var userDict = new Option<string?>("--user-dict") { Description = "lm, with --tokens word: a jieba user dictionary (a word a line, optionally its frequency); its words are stored in the model." };
+        var maxVocab = new Option<int?>("--max-vocab") { Description = "lm: keep only the most frequent tokens, special ones included; the rest become <unk>, which the model then learns to predict." };
         var hidden = CommandLine.PositiveInt("--hidden", "Hidden units per layer.", 512);
         var layers = CommandLine.PositiveInt("--layers", "Stacked recurrent layers.", 1);
         var embedding = new Option<int>("--embedding") { Description = "Embedding width (default: min(hidden, 64)).", DefaultValueFactory = _ => 0 };
-        var bidirectional = new Option<bool>("--bidirectional") { Description = "Refused: a language model must not see the token it predicts." };
+        var bidirectional = new Option<bool>("--bidirectional") { Description = "Run each layer in both directions (classify, tag, forecast; refused for lm, which must not see the token it predicts)." };
         var cell = CommandLine.Choice("--cell", "Recurrent cell: the simple RNN, LSTM or GRU.", "rnn", "rnn", "lstm", "gru");
         var nonlinearity = CommandLine.Choice("--nonlinearity", "Recurrent activation of the simple cell.", "tanh", "tanh", "relu", "sigmoid", "identity");
         var seq = CommandLine.PositiveInt("--seq", "BPTT chunk length T.", 64);
@@ -44,67 +44,145 @@ public static class TrainCommand
         var epochs = new Option<double?>("--epochs") { Description = "Stop after this many passes over the text." };
         var steps = new Option<long?>("--steps") { Description = "Stop after this many optimizer steps in total." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
-        var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of the text (its end) held out for validation.", DefaultValueFactory = _ => 0.05 };
+        var valFraction = new Option<double>("--val-fraction") { Description = "Fraction held out for validation: the end of the text or series (lm, forecast), a seeded random part of the examples (classify, tag).", DefaultValueFactory = _ => 0.05 };
+        var valFile = new Option<string?>("--val-file") { Description = "Validate on this file instead of a part of the data (classify, tag)." };
+        var bestBy = CommandLine.Choice("--best-by", "What picks the best checkpoint: the validation loss, or accuracy or F1 (classify, tag).", "loss", "loss", "accuracy", "f1");
+        var classWeights = new Option<string?>("--class-weights") { Description = "classify: weight the loss per class, 'balanced' or a file of label<TAB>weight lines." };
+        var maxLength = new Option<int?>("--max-len") { Description = "classify, tag: keep only the first N tokens of longer examples." };
+        var head = new Option<string?>("--head") { Description = "classify, forecast: what the output layer reads, 'final' (each direction's last state) or 'mean' (the mean over valid steps); default mean for classify, final for forecast." };
+        head.AcceptOnlyFromAmong("final", "mean");
+        var target = new Option<string?>("--target") { Description = "forecast: the column to forecast (default: the last numeric column)." };
+        var inputs = new Option<string?>("--inputs") { Description = "forecast: the input columns, COL,COL (default: the target alone)." };
+        var horizon = CommandLine.PositiveInt("--horizon", "forecast: how many steps ahead to forecast (K).", 1);
+        var missing = CommandLine.Choice("--missing", "forecast: missing values are refused, or interpolated, forward-filled or their rows dropped.", "refuse", "refuse", "interpolate", "ffill", "drop");
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and dropout.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Threads for matrix products (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var evalEvery = new Option<int>("--eval-every") { Description = "Steps between validations and checkpoints (0 = automatic).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out", "-o") { Description = "Model/checkpoint file to write.", DefaultValueFactory = _ => "model.safetensors" };
-        var resume = new Option<string?>("--resume") { Description = "Continue training from this checkpoint (same text)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue training from this checkpoint (same data). The schedule (--steps, --epochs, --minutes, --lr, --lr-decay, --lr-decay-every, --lr-schedule, --clip, --clip-value, --eval-every) may change and each change is reported; an option that shapes the model or its batches must match the checkpoint." };
         var plot = new Option<string?>("--plot") { Description = "Write the loss curve to this PNG." };
         var logGradFlow = new Option<bool>("--log-grad-flow") { Description = "Print the BPTT error-term norms ‖δ_k‖ at every validation point." };
 
-        var command = new Command("train", "Train a language model on a text file (truncated BPTT, checkpoints, resume).")
+        var command = new Command("train", "Train a language model, classifier, tagger or forecaster (checkpoints, resume).")
         {
-            file, tokens, userDict, maxVocab, cell, hidden, layers, embedding, bidirectional, nonlinearity, seq, batch, optimizer, lr, momentum, clip, clipValue,
-            lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, seed, threads, evalEvery, output, resume, plot, logGradFlow,
+            file, task, tokens, userDict, maxVocab, cell, hidden, layers, embedding, bidirectional, nonlinearity, head, seq, batch, optimizer, lr, momentum, clip, clipValue,
+            lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, valFile, bestBy, classWeights, maxLength,
+            target, inputs, horizon, missing, seed, threads, evalEvery, output, resume, plot, logGradFlow,
         };
         command.SetAction(parse =>
         {
-            if (parse.GetValue(bidirectional))
+            var kind = ModelTasks.Parse(parse.GetValue(task)!)!.Value;
+            if (parse.GetValue(bidirectional) && kind == ModelTask.Lm)
                 throw new UsageException("--bidirectional is refused for a language model: the reverse direction would read the very token it must predict.");
+            RefuseOutsideTask(parse, kind, (valFile, [ModelTask.Classify, ModelTask.Tag]), (classWeights, [ModelTask.Classify]),
+                (maxLength, [ModelTask.Classify, ModelTask.Tag]), (head, [ModelTask.Classify, ModelTask.Forecast]),
+                (target, [ModelTask.Forecast]), (inputs, [ModelTask.Forecast]), (horizon, [ModelTask.Forecast]), (missing, [ModelTask.Forecast]),
+                (userDict, [ModelTask.Lm]), (maxVocab, [ModelTask.Lm]), (logGradFlow, [ModelTask.Lm]));
+            var best = parse.GetValue(bestBy) switch { "accuracy" => BestBy.Accuracy, "f1" => BestBy.F1, _ => BestBy.Loss };
+            if (best != BestBy.Loss && kind is ModelTask.Lm or ModelTask.Forecast)
+                throw new UsageException($"--best-by {parse.GetValue(bestBy)} is for classify and tag; a {ModelTasks.Name(kind)} model is picked by its loss.");
+            if (parse.GetValue(maxLength) is int max && max <= 0) throw new UsageException($"--max-len must be a positive integer, not {max}.");
             string path = parse.GetValue(file)!;
             Threading.Configure(parse.GetValue(threads));
             var optimizerKind = OptimizerKinds.Parse(parse.GetValue(optimizer)!)!.Value;
+            var options = new TrainingOptions
+            {
+                LearningRate = parse.GetResult(lr) is null ? optimizerKind.DefaultLearningRate() : parse.GetValue(lr),
+                SequenceLength = parse.GetValue(seq),
+                BatchSize = parse.GetValue(batch),
+                Optimizer = optimizerKind,
+                Momentum = parse.GetValue(momentum),
+                ClipNorm = parse.GetValue(clip),
+                ClipValue = parse.GetValue(clipValue),
+                LearningRateDecay = parse.GetValue(lrDecay),
+                LearningRateDecayEvery = parse.GetValue(lrDecayEvery),
+                CosineSchedule = parse.GetValue(lrSchedule) == "cosine",
+                ValidationFraction = parse.GetValue(valFraction),
+                Seed = parse.GetValue(seed),
+                EvaluateEvery = parse.GetValue(evalEvery),
+            };
+            var writer = parse.InvocationConfiguration.Output;
+            Checkpoint? resumed = parse.GetValue(resume) is string resumePath ? CommandSteps.LoadForResume(resumePath) : null;
+            if (resumed is not null)
+            {
+                var check = new ResumeCheck(parse, resumed);
+                check.Shape(task, ModelTasks.Name(resumed.Task));
+                check.Network(cell, hidden, layers, embedding, bidirectional, nonlinearity, dropout, head);
+                check.Data(tokens, seq, batch, optimizer, momentum, seed, valFraction);
+                check.Forecast(target, inputs, horizon, missing);
+                check.ThrowIfConflicting();
+                options = check.Schedule(options, lr, lrDecay, lrDecayEvery, lrSchedule, clip, clipValue, evalEvery, writer);
+            }
+            var network = new RnnOptions
+            {
+                Cell = RnnOptions.ParseCell(parse.GetValue(cell)!),
+                InputSize = NonNegative(parse.GetValue(embedding), "--embedding") is int e and > 0 ? e : Math.Min(parse.GetValue(hidden), 64),
+                HiddenSize = parse.GetValue(hidden),
+                NumLayers = parse.GetValue(layers),
+                Bidirectional = parse.GetValue(bidirectional),
+                Nonlinearity = Activation.Parse(parse.GetValue(nonlinearity)!),
+                Dropout = parse.GetValue(dropout),
+            };
+            var stop = StopFrom(parse.GetValue(epochs), parse.GetValue(steps), parse.GetValue(minutes));
             var tokenKind = parse.GetValue(tokens) == "word" ? TokenKind.Word : TokenKind.Character;
-            var request = new TrainRequest
+            if (kind != ModelTask.Lm)
+            {
+                var request = new TaskTrainRequest
+                {
+                    Task = kind,
+                    Data = path,
+                    ValidationFile = parse.GetValue(valFile),
+                    Tokens = tokenKind,
+                    Network = network,
+                    Head = parse.GetValue(head) is string h ? HeadKinds.Parse(h) : null,
+                    Forecast = new ForecastOptions
+                    {
+                        SequenceLength = options.SequenceLength,
+                        Horizon = parse.GetValue(horizon),
+                        Target = parse.GetValue(target),
+                        Inputs = parse.GetValue(inputs) is string columns ? [.. columns.Split(',', StringSplitOptions.TrimEntries)] : null,
+                        Missing = MissingValuePolicies.Parse(parse.GetValue(missing)!)!.Value,
+                    },
+                    Fit = new FitSettings { Options = options, Stop = stop, BestBy = best, MaxLength = parse.GetValue(maxLength) },
+                    ClassWeights = parse.GetValue(classWeights),
+                    Out = parse.GetValue(output)!,
+                    Plot = parse.GetValue(plot),
+                };
+                TaskTraining.Execute(request, resumed, writer, CommandSteps.CancelOnCtrlC());
+                return ExitCodes.Ok;
+            }
+            var lmRequest = new TrainRequest
             {
                 Text = CommandSteps.ReadText(path),
                 Source = path,
                 Tokens = tokenKind,
                 Segmenter = SegmenterFrom(tokenKind, parse.GetValue(userDict), parse.GetValue(resume)),
                 MaxVocabulary = MaxVocabulary(parse.GetValue(maxVocab), tokenKind),
-                HiddenSize = parse.GetValue(hidden),
-                NumLayers = parse.GetValue(layers),
-                EmbeddingSize = NonNegative(parse.GetValue(embedding), "--embedding"),
-                Cell = RnnOptions.ParseCell(parse.GetValue(cell)!),
-                Nonlinearity = Activation.Parse(parse.GetValue(nonlinearity)!),
-                Dropout = parse.GetValue(dropout),
-                Options = new TrainingOptions
-                {
-                    LearningRate = parse.GetResult(lr) is null ? optimizerKind.DefaultLearningRate() : parse.GetValue(lr),
-                    SequenceLength = parse.GetValue(seq),
-                    BatchSize = parse.GetValue(batch),
-                    Optimizer = optimizerKind,
-                    Momentum = parse.GetValue(momentum),
-                    ClipNorm = parse.GetValue(clip),
-                    ClipValue = parse.GetValue(clipValue),
-                    LearningRateDecay = parse.GetValue(lrDecay),
-                    LearningRateDecayEvery = parse.GetValue(lrDecayEvery),
-                    CosineSchedule = parse.GetValue(lrSchedule) == "cosine",
-                    ValidationFraction = parse.GetValue(valFraction),
-                    Seed = parse.GetValue(seed),
-                    EvaluateEvery = parse.GetValue(evalEvery),
-                },
-                Stop = StopFrom(parse.GetValue(epochs), parse.GetValue(steps), parse.GetValue(minutes)),
+                HiddenSize = network.HiddenSize,
+                NumLayers = network.NumLayers,
+                EmbeddingSize = parse.GetValue(embedding),
+                Cell = network.Cell,
+                Nonlinearity = network.Nonlinearity,
+                Dropout = network.Dropout,
+                Options = options,
+                Stop = stop,
                 Out = parse.GetValue(output)!,
                 Resume = parse.GetValue(resume),
                 Plot = parse.GetValue(plot),
                 LogGradientFlow = parse.GetValue(logGradFlow),
             };
-            TrainingRun.Execute(request, parse.InvocationConfiguration.Output, CommandSteps.CancelOnCtrlC());
+            TrainingRun.Execute(lmRequest, writer, CommandSteps.CancelOnCtrlC());
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Refuses an option the user gave for a task it does not apply to.</summary>
+    private static void RefuseOutsideTask(ParseResult parse, ModelTask task, params (Option Option, ModelTask[] Tasks)[] options)
+    {
+        foreach (var (option, tasks) in options)
+            if (parse.GetResult(option) is { Implicit: false } && !tasks.Contains(task))
+                throw new UsageException($"{option.Name} is for {string.Join(" and ", tasks.Select(ModelTasks.Name))}, not --task {ModelTasks.Name(task)}.");
     }
 
     private static StopCondition StopFrom(double? epochs, long? steps, double? minutes)

@@ -12,47 +12,39 @@ using Rnn.Tensors;
 
 namespace Rnn.Models;
 
-/// <summary>Embedding → RNN → Linear with softmax cross-entropy; parameter names as a PyTorch module with
-/// submodules <c>embedding</c>, <c>rnn</c> and <c>linear</c>.</summary>
+/// <summary>
+/// Embedding → RNN → Linear with softmax cross-entropy at every step: the <see cref="ModelTask.Lm"/> configuration of
+/// <see cref="SequenceModel{T}"/>, with the state carried from call to call. Not for concurrent use (see
+/// <see cref="SequenceModel{T}"/>).
+/// </summary>
 public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly Embedding<T> _embedding;
-    private readonly RecurrentNetwork<T> _rnn;
-    private readonly Linear<T> _linear;
-    private T[] _embedded = [];     // [T·B, E]
-    private T[] _logits = [];       // [T·B, V]
-    private T[] _dEmbedded = [];    // [T·B, E]
-    private T[] _dRnnOutputs = [];      // [T·B, H]
-
     /// <summary>Creates the model and initialises it from <paramref name="seed"/> the way PyTorch initialises each module.</summary>
     public LanguageModel(LanguageModelConfig config, ulong seed = 0)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        Parameters = new ParameterSet<T>();
-        _embedding = new Embedding<T>(Parameters, config.VocabularySize, config.EmbeddingSize, "embedding.");
-        _rnn = new RecurrentNetwork<T>(config.RnnOptions, Parameters, "rnn.", seed);
-        _linear = new Linear<T>(Parameters, config.HiddenSize, config.VocabularySize, bias: true, "linear.");
-        var random = new SeededRandom(seed ^ 0xE3B0C44298FC1C14UL);
-        _embedding.ResetParameters(random);
-        _linear.ResetParameters(random);
+        Core = new SequenceModel<T>(config.ToModelConfig(), seed);
     }
 
     /// <summary>The configuration.</summary>
     public LanguageModelConfig Config { get; }
 
+    /// <summary>The model shape this language model configures.</summary>
+    public SequenceModel<T> Core { get; }
+
     /// <summary>All parameters: <c>embedding.weight</c>, <c>rnn.weight_ih_l0</c>, …, <c>linear.weight</c>, <c>linear.bias</c>.</summary>
-    public ParameterSet<T> Parameters { get; }
+    public ParameterSet<T> Parameters => Core.Parameters;
 
     /// <summary>The recurrent part, e.g. to switch dropout on with <see cref="RecurrentNetwork{T}.Training"/>.</summary>
-    public RecurrentNetwork<T> Rnn => _rnn;
+    public RecurrentNetwork<T> Rnn => Core.Rnn;
 
     /// <summary>The size of a carried state for <paramref name="batch"/> streams: L·B·H, twice that for LSTM (h, then c).</summary>
-    public int StateSize(int batch) => HiddenStateSize(batch) * (_rnn.Options.HasCellState ? 2 : 1);
+    public int StateSize(int batch) => Core.StateSize(batch);
 
     /// <summary>The size of the h part of a carried state: L·B·H.</summary>
-    public int HiddenStateSize(int batch) => Config.NumLayers * batch * Config.HiddenSize;
+    public int HiddenStateSize(int batch) => Core.HiddenStateSize(batch);
 
     /// <summary>
     /// Forward over a chunk, loss, and backward: accumulates parameter gradients (the caller zeroes them) and
@@ -63,29 +55,18 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
     /// <returns>The mean cross-entropy over the T·B predictions, in nats.</returns>
     public double TrainStep(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)
     {
-        int rows = CheckChunk(inputs, targets, sequenceLength, batch, state);
-        int v = Config.VocabularySize, h = Config.HiddenSize, e = Config.EmbeddingSize;
-        ForwardLogits(inputs, sequenceLength, batch, state);
-
-        Span<T> z = _logits.AsSpan(0, rows * v);
-        T loss = SoftmaxCrossEntropy.LossAndGradient<T>(z, targets, v, z);     // z now holds ∂L/∂z
-
-        Workspace.EnsureLength(ref _dRnnOutputs, rows * h);
-        Workspace.EnsureLength(ref _dEmbedded, rows * e);
-        Span<T> dS = _dRnnOutputs.AsSpan(0, rows * h);
-        dS.Clear();
-        _linear.Backward(_rnn.LastOutput, z, rows, dS);
-        _rnn.Backward(dS, default, _dEmbedded.AsSpan(0, rows * e), default);
-        _embedding.Backward(inputs, _dEmbedded.AsSpan(0, rows * e));
-        return double.CreateChecked(loss);
+        CheckChunk(inputs, targets, sequenceLength, batch, state);
+        Core.Forward(inputs, sequenceLength, batch, default, state);
+        double loss = Core.CrossEntropy(targets);
+        Core.Backward();
+        return loss;
     }
 
     /// <summary>Forward only: returns the summed cross-entropy (nats) of the chunk and carries the state like <see cref="TrainStep"/>.</summary>
     public double Evaluate(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)
     {
-        int rows = CheckChunk(inputs, targets, sequenceLength, batch, state);
-        ForwardLogits(inputs, sequenceLength, batch, state);
-        return SoftmaxCrossEntropy.SumLoss<T>(_logits.AsSpan(0, rows * Config.VocabularySize), targets, Config.VocabularySize);
+        CheckChunk(inputs, targets, sequenceLength, batch, state);
+        return SoftmaxCrossEntropy.SumLoss<T>(Core.Forward(inputs, sequenceLength, batch, default, state), targets, Config.VocabularySize);
     }
 
     /// <summary>
@@ -97,24 +78,10 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
         if (tokens.Length != sequenceLength * batch)
             throw new ArgumentException($"tokens has {tokens.Length} ids; expected [T={sequenceLength}, B={batch}].", nameof(tokens));
         CheckState(state, batch);
-        ForwardLogits(tokens, sequenceLength, batch, state);
-        return _logits.AsSpan(0, sequenceLength * batch * Config.VocabularySize);
+        return Core.Forward(tokens, sequenceLength, batch, default, state);
     }
 
-    private void ForwardLogits(ReadOnlySpan<int> inputs, int sequenceLength, int batch, Span<T> state)
-    {
-        int rows = sequenceLength * batch, e = Config.EmbeddingSize, v = Config.VocabularySize;
-        Workspace.EnsureLength(ref _embedded, rows * e);
-        Workspace.EnsureLength(ref _logits, rows * v);
-        _embedding.Forward(inputs, _embedded.AsSpan(0, rows * e));
-        // h0 and h_N (c0 and c_N) share the caller's buffer: the network copies h0 before writing h_N.
-        int hidden = HiddenStateSize(batch);
-        Span<T> h = state[..hidden], c = state[hidden..];
-        _rnn.Forward(_embedded.AsSpan(0, rows * e), sequenceLength, batch, h, default, h, c, c);
-        _linear.Forward(_rnn.LastOutput, rows, _logits.AsSpan(0, rows * v));
-    }
-
-    private int CheckChunk(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)
+    private void CheckChunk(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int sequenceLength, int batch, Span<T> state)
     {
         if (sequenceLength <= 0) throw new ArgumentOutOfRangeException(nameof(sequenceLength), sequenceLength, "The chunk length must be positive.");
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
@@ -123,12 +90,11 @@ public sealed class LanguageModel<T> where T : unmanaged, IFloatingPointIeee754<
         if (targets.Length != inputs.Length)
             throw new ArgumentException($"targets has {targets.Length} ids; expected [T={sequenceLength}, B={batch}].", nameof(targets));
         CheckState(state, batch);
-        return sequenceLength * batch;
     }
 
     private void CheckState(ReadOnlySpan<T> state, int batch)
     {
         if (state.Length != StateSize(batch))
-            throw new ArgumentException($"state has {state.Length} elements; expected {(_rnn.Options.HasCellState ? "[2, " : "[")}L={Config.NumLayers}, B={batch}, H={Config.HiddenSize}].", nameof(state));
+            throw new ArgumentException($"state has {state.Length} elements; expected {(Rnn.Options.HasCellState ? "[2, " : "[")}L={Config.NumLayers}, B={batch}, H={Config.HiddenSize}].", nameof(state));
     }
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Rnn.Kernels;
 using Rnn.Layers;
 
@@ -53,53 +50,29 @@ public sealed record LanguageModelConfig
         RnnOptions.Validate();
     }
 
-    /// <summary>The configuration as a JSON object, for a model file's metadata.</summary>
-    public string ToJson() => new JsonObject
-    {
-        ["cell"] = RnnOptions.CellName(Cell),
-        ["vocab_size"] = VocabularySize,
-        ["embedding_size"] = EmbeddingSize,
-        ["hidden_size"] = HiddenSize,
-        ["num_layers"] = NumLayers,
-        ["nonlinearity"] = Activation.Name(Nonlinearity),
-        ["bias"] = Bias,
-        ["dropout"] = Dropout,
-        ["bidirectional"] = false,
-    }.ToJsonString();
+    /// <summary>This language model as a configuration of the one model shape.</summary>
+    public ModelConfig ToModelConfig() => new() { Task = ModelTask.Lm, Network = RnnOptions, VocabularySize = VocabularySize, OutputSize = VocabularySize };
 
-    /// <summary>Parses <see cref="ToJson"/>'s output; any missing or mistyped field is an <see cref="InvalidDataException"/>.</summary>
-    public static LanguageModelConfig FromJson(string json)
+    /// <summary>The language model a <see cref="ModelTask.Lm"/> configuration describes.</summary>
+    /// <exception cref="ArgumentException"><paramref name="config"/> is of another task.</exception>
+    public static LanguageModelConfig FromModelConfig(ModelConfig config)
     {
-        try
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Task != ModelTask.Lm) throw new ArgumentException($"The model is a {ModelTasks.Name(config.Task)} model, not a language model.", nameof(config));
+        var n = config.Network;
+        return new LanguageModelConfig
         {
-            var o = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException("the model configuration is not a JSON object");
-            if (o["bidirectional"] is JsonNode bi && bi.GetValue<bool>())
-                throw new InvalidDataException("the model configuration is bidirectional; a language model must be unidirectional");
-            var config = new LanguageModelConfig
-            {
-                Cell = o["cell"] is JsonNode cell ? RnnOptions.ParseCell(cell.GetValue<string>()) : CellKind.Rnn,
-                VocabularySize = Required(o, "vocab_size").GetValue<int>(),
-                EmbeddingSize = Required(o, "embedding_size").GetValue<int>(),
-                HiddenSize = Required(o, "hidden_size").GetValue<int>(),
-                NumLayers = Required(o, "num_layers").GetValue<int>(),
-                Nonlinearity = Activation.Parse(Required(o, "nonlinearity").GetValue<string>()),
-                Bias = Required(o, "bias").GetValue<bool>(),
-                Dropout = o["dropout"]?.GetValue<double>() ?? 0,
-            };
-            config.Validate();
-            return config;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new InvalidDataException($"the model configuration is invalid: {e.Message}", e);
-        }
+            Cell = n.Cell, VocabularySize = config.VocabularySize, EmbeddingSize = n.InputSize, HiddenSize = n.HiddenSize,
+            NumLayers = n.NumLayers, Nonlinearity = n.Nonlinearity, Bias = n.Bias, Dropout = n.Dropout,
+        };
     }
 
-    private static JsonNode Required(JsonObject o, string key) =>
-        o[key] ?? throw new InvalidDataException($"the model configuration has no '{key}'");
+    /// <summary>The configuration as a JSON object, for a model file's metadata.</summary>
+    public string ToJson() => ToModelConfig().ToJson();
+
+    /// <summary>Parses <see cref="ToJson"/>'s output; any missing or mistyped field is an <see cref="InvalidDataException"/>.</summary>
+    public static LanguageModelConfig FromJson(string json) => FromModelConfig(ModelConfig.FromJson(json, ModelTask.Lm));
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{(Cell == CellKind.Rnn ? "" : RnnOptions.CellName(Cell) + " ")}V={VocabularySize} E={EmbeddingSize} H={HiddenSize} L={NumLayers}" +
-        $"{(Cell == CellKind.Rnn ? $" f={Activation.Name(Nonlinearity)}" : "")} dropout={Dropout}");
+    public override string ToString() => ToModelConfig().ToString();
 }

@@ -2,7 +2,9 @@
 //   tensors   parameters under PyTorch names (embedding.weight, rnn.weight_ih_l0, …, linear.bias);
 //             optimizer state as optim.<state>.<parameter>; the carried hidden state as train.hidden [L, B, H]
 //             and, for LSTM, the carried cell state as train.cell [L, B, H]
-//   metadata  format, format_version, dtype, config (JSON), vocab (JSON), training (JSON: TrainingState)
+//   metadata  format, format_version, dtype, task (lm, classify, tag, forecast; absent: lm), config (JSON), vocab (JSON),
+//             labels (JSON), scaling and forecast (JSON), training (JSON: TrainingState)
+// A language model's file keeps format_version 1, so the first stage's reader still reads it; the other tasks are version 2.
 using System.Numerics;
 using System.Text.Json;
 using Rnn.IO;
@@ -14,14 +16,18 @@ using Rnn.Tensors;
 
 namespace Rnn.Serialization;
 
-/// <summary>Reads and writes language-model files, with or without training state.</summary>
+/// <summary>Reads and writes model files of every task, with or without training state. A loaded checkpoint is immutable
+/// and may be shared between threads; the models it creates may not (see <see cref="SequenceModel{T}"/>).</summary>
 public sealed class Checkpoint
 {
     /// <summary>The value of the <c>format</c> metadata key that marks our files.</summary>
     public const string FormatName = "rnn.language-model";
 
-    /// <summary>The current file format version.</summary>
+    /// <summary>The file format version of a language model (the first stage's).</summary>
     public const int FormatVersion = 1;
+
+    /// <summary>The file format version of the other tasks, which a first-stage reader must refuse.</summary>
+    public const int TaskFormatVersion = 2;
 
     /// <summary>The tensor that holds the hidden state carried between training chunks [L, B, H] (a key on disk).</summary>
     public const string CarriedStateTensor = "train.hidden";
@@ -43,19 +49,35 @@ public sealed class Checkpoint
 
     private readonly SafeTensorsFile _file;
 
-    private Checkpoint(SafeTensorsFile file, LanguageModelConfig config, Vocabulary vocabulary, TrainingState? training)
+    private Checkpoint(SafeTensorsFile file, ModelConfig model, ModelContents contents, TrainingState? training)
     {
         _file = file;
-        Config = config;
-        Vocabulary = vocabulary;
+        Model = model;
+        Contents = contents;
         Training = training;
     }
 
+    /// <summary>The file's name, as used in messages.</summary>
+    public string Name => _file.SourceName ?? "the model file";
+
+    /// <summary>The task the model was trained for.</summary>
+    public ModelTask Task => Model.Task;
+
     /// <summary>The model's configuration.</summary>
-    public LanguageModelConfig Config { get; }
+    public ModelConfig Model { get; }
+
+    /// <summary>The vocabulary, labels, scaling and window layout.</summary>
+    public ModelContents Contents { get; }
+
+    /// <summary>A language model's configuration.</summary>
+    /// <exception cref="InvalidDataException">The file holds a model of another task.</exception>
+    public LanguageModelConfig Config => Model.Task == ModelTask.Lm
+        ? LanguageModelConfig.FromModelConfig(Model)
+        : throw new InvalidDataException($"{_file.SourceName} is a {ModelTasks.Name(Model.Task)} model, not a language model.");
 
     /// <summary>The model's vocabulary.</summary>
-    public Vocabulary Vocabulary { get; }
+    /// <exception cref="InvalidDataException">The model reads numbers, not tokens.</exception>
+    public Vocabulary Vocabulary => Contents.Vocabulary ?? throw new InvalidDataException($"{_file.SourceName} is a {ModelTasks.Name(Model.Task)} model and has no vocabulary.");
 
     /// <summary>The training position, or null for a file holding only the model.</summary>
     public TrainingState? Training { get; }
@@ -73,12 +95,14 @@ public sealed class Checkpoint
         string name = Path.GetFileName(path);
         if (!file.Metadata.TryGetValue("format", out var format) || format != FormatName)
             throw new InvalidDataException($"{name} is a safetensors file but not an rnn language model (its metadata has no format '{FormatName}').");
-        if (!file.Metadata.TryGetValue("format_version", out var version) || version != FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"{name} has format version '{version}'; this program reads version {FormatVersion}.");
-        var config = LanguageModelConfig.FromJson(Required(file, name, "config"));
-        var vocabulary = Vocabulary.FromJson(Required(file, name, "vocab"));
-        if (vocabulary.Count != config.VocabularySize)
-            throw new InvalidDataException($"{name}: the vocabulary has {vocabulary.Count} tokens but the model expects {config.VocabularySize}.");
+        ModelTask task = ModelTask.Lm;
+        if (file.Metadata.TryGetValue("task", out var taskName))
+            task = ModelTasks.Parse(taskName) ?? throw new InvalidDataException($"{name} has the task '{taskName}'; this program knows lm, classify, tag and forecast.");
+        int expectedVersion = task == ModelTask.Lm ? FormatVersion : TaskFormatVersion;
+        if (!file.Metadata.TryGetValue("format_version", out var version) || version != expectedVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"{name} has format version '{version}'; this program reads version {expectedVersion} for a {ModelTasks.Name(task)} model.");
+        var config = ModelConfig.FromJson(Required(file, name, "config"), task);
+        var contents = ReadContents(file, name, config);
         TrainingState? training = null;
         if (file.Metadata.TryGetValue("training", out var trainingJson))
         {
@@ -93,7 +117,35 @@ public sealed class Checkpoint
                 throw new InvalidDataException($"{name}: the training state is invalid: {e.Message}", e);
             }
         }
-        return new Checkpoint(file, config, vocabulary, training);
+        return new Checkpoint(file, config, contents, training);
+    }
+
+    private static ModelContents ReadContents(SafeTensorsFile file, string name, ModelConfig config)
+    {
+        Vocabulary? vocabulary = null;
+        if (config.TokenInput)
+        {
+            vocabulary = Vocabulary.FromJson(Required(file, name, "vocab"));
+            if (vocabulary.Count != config.VocabularySize)
+                throw new InvalidDataException($"{name}: the vocabulary has {vocabulary.Count} tokens but the model expects {config.VocabularySize}.");
+        }
+        LabelSet? labels = null;
+        if (config.Task is ModelTask.Classify or ModelTask.Tag)
+        {
+            labels = LabelSet.FromJson(Required(file, name, "labels"));
+            if (labels.Count != config.OutputSize)
+                throw new InvalidDataException($"{name}: the model has {config.OutputSize} outputs but {labels.Count} labels.");
+        }
+        FeatureScaling? scaling = null;
+        ForecastOptions? forecast = null;
+        if (config.Task == ModelTask.Forecast)
+        {
+            scaling = FeatureScaling.FromJson(Required(file, name, "scaling"));
+            forecast = ModelContents.ForecastFromJson(Required(file, name, "forecast"));
+            if (forecast.Horizon != config.OutputSize || forecast.Inputs!.Count != config.Network.InputSize)
+                throw new InvalidDataException($"{name}: the forecast layout (K={forecast.Horizon}, {forecast.Inputs!.Count} inputs) does not match the model.");
+        }
+        return new ModelContents { Vocabulary = vocabulary, Labels = labels, Scaling = scaling, Forecast = forecast };
     }
 
     /// <summary>
@@ -106,18 +158,32 @@ public sealed class Checkpoint
     {
         RequireTensorsOfConfiguredSize();
         var model = new LanguageModel<T>(Config);
-        foreach (var p in model.Parameters.All)
+        LoadParameters(model.Parameters);
+        return model;
+    }
+
+    /// <summary>Builds the model of any task and loads every parameter, checked as in <see cref="CreateModel{T}"/>.</summary>
+    public SequenceModel<T> CreateSequenceModel<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireTensorsOfConfiguredSize();
+        var model = new SequenceModel<T>(Model);
+        LoadParameters(model.Parameters);
+        return model;
+    }
+
+    private void LoadParameters<T>(ParameterSet<T> parameters) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var p in parameters.All)
         {
             if (!_file.Contains(p.Name))
                 throw new InvalidDataException($"{_file.SourceName}: missing parameter '{p.Name}' {p.ShapeText}.");
             var shape = _file.Info(p.Name).Shape;
             if (!shape.SequenceEqual(p.Shape))
                 throw new InvalidDataException($"{_file.SourceName}: parameter '{p.Name}' is [{string.Join(", ", shape)}], expected {p.ShapeText}.");
-            _file.ReadInto(p.Name, model.Parameters.Value(p));
-            if (!Finite.All<T>(model.Parameters.Value(p)))
+            _file.ReadInto(p.Name, parameters.Value(p));
+            if (!Finite.All<T>(parameters.Value(p)))
                 throw new InvalidDataException($"{_file.SourceName}: parameter '{p.Name}' contains NaN or infinity.");
         }
-        return model;
     }
 
     /// <summary>Restores the optimizer's state buffers and step count saved with the checkpoint.</summary>
@@ -147,7 +213,7 @@ public sealed class Checkpoint
     public T[]? CarriedState<T>(int expectedLength) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!_file.Contains(CarriedStateTensor)) return null;
-        if (!Config.RnnOptions.HasCellState) return ReadCarried<T>(CarriedStateTensor, expectedLength);
+        if (!Model.Network.HasCellState) return ReadCarried<T>(CarriedStateTensor, expectedLength);
         var state = new T[expectedLength];
         int half = expectedLength / 2;
         ReadCarried<T>(CarriedStateTensor, half).CopyTo(state, 0);
@@ -167,19 +233,38 @@ public sealed class Checkpoint
     }
 
     /// <summary>
-    /// Writes the model (and, when given, the optimizer, training state and carried hidden state) atomically:
+    /// Writes the language model (and, when given, the optimizer, training state and carried hidden state) atomically:
     /// a temporary file is written, flushed to disk and renamed over <paramref name="path"/>.
     /// </summary>
     public static void Save<T>(string path, LanguageModel<T> model, Vocabulary vocabulary,
         TrainingState? training = null, Optimizer<T>? optimizer = null, ReadOnlySpan<T> hidden = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(model);
+        Save(path, model.Core, new ModelContents { Vocabulary = vocabulary }, training, optimizer, hidden);
+    }
+
+    /// <summary>
+    /// Writes a model of any task with its <paramref name="contents"/> (and, when given, the optimizer, training state
+    /// and carried state) atomically: a temporary file is written, flushed to disk and renamed over <paramref name="path"/>.
+    /// </summary>
+    public static void Save<T>(string path, SequenceModel<T> model, ModelContents contents,
+        TrainingState? training = null, Optimizer<T>? optimizer = null, ReadOnlySpan<T> hidden = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(contents);
+        var config = model.Config;
         var writer = new SafeTensorsWriter();
         writer.Metadata["format"] = FormatName;
-        writer.Metadata["format_version"] = FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        writer.Metadata["format_version"] = (config.Task == ModelTask.Lm ? FormatVersion : TaskFormatVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        writer.Metadata["task"] = ModelTasks.Name(config.Task);
         writer.Metadata["dtype"] = typeof(T) == typeof(double) ? "F64" : "F32";
-        writer.Metadata["config"] = model.Config.ToJson();
-        writer.Metadata["vocab"] = vocabulary.ToJson();
+        writer.Metadata["config"] = config.ToJson();
+        if (contents.Vocabulary is not null) writer.Metadata["vocab"] = contents.Vocabulary.ToJson();
+        if (contents.Labels is not null) writer.Metadata["labels"] = contents.Labels.ToJson();
+        if (contents.Scaling is not null) writer.Metadata["scaling"] = contents.Scaling.ToJson();
+        if (contents.Forecast is not null) writer.Metadata["forecast"] = ModelContents.ForecastToJson(contents.Forecast);
         foreach (var p in model.Parameters.All)
             writer.Add<T>(p.Name, model.Parameters.Value(p), p.Shape);
         if (training is not null)
@@ -191,8 +276,8 @@ public sealed class Checkpoint
         if (!hidden.IsEmpty)
         {
             // h [L, B, H] under train.hidden as always; an LSTM's c, the second half of its state, under train.cell
-            int h = model.Config.HiddenSize, l = model.Config.NumLayers;
-            bool cells = model.Config.RnnOptions.HasCellState;
+            int h = config.Network.HiddenSize, l = config.Network.NumLayers * config.Network.NumDirections;
+            bool cells = config.Network.HasCellState;
             ReadOnlySpan<T> hiddenPart = cells ? hidden[..(hidden.Length / 2)] : hidden;
             writer.Add<T>(CarriedStateTensor, hiddenPart, l, hiddenPart.Length / (l * h), h);
             if (cells) writer.Add<T>(CarriedCellStateTensor, hidden[hiddenPart.Length..], l, hiddenPart.Length / (l * h), h);
@@ -205,10 +290,12 @@ public sealed class Checkpoint
     // loop stops at the first missing tensor, so a claimed L of 10^9 costs one lookup per tensor the file really has.
     private void RequireTensorsOfConfiguredSize()
     {
-        RequireShape("embedding.weight", Config.VocabularySize, Config.EmbeddingSize);
-        RequireShape("linear.weight", Config.VocabularySize, Config.HiddenSize);
-        for (int layer = 0; layer < Config.NumLayers; layer++)
-            RequireShape($"rnn.weight_hh_l{layer}", RecurrentLayer<float>.GateCount(Config.Cell) * Config.HiddenSize, Config.HiddenSize);
+        var n = Model.Network;
+        if (Model.TokenInput) RequireShape("embedding.weight", Model.VocabularySize, n.InputSize);
+        RequireShape("linear.weight", Model.OutputSize, n.OutputSize);
+        for (int layer = 0; layer < n.NumLayers; layer++)
+            for (int direction = 0; direction < n.NumDirections; direction++)
+                RequireShape($"rnn.weight_hh_l{layer}{(direction == 1 ? "_reverse" : "")}", RecurrentLayer<float>.GateCount(n.Cell) * n.HiddenSize, n.HiddenSize);
     }
 
     private void RequireShape(string name, int rows, int columns)

@@ -23,6 +23,9 @@ public sealed class TrainingState
     /// <summary>The lowest validation loss so far (nats per token).</summary>
     public double BestValidationLoss { get; set; } = double.PositiveInfinity;
 
+    /// <summary>The accuracy or F1 of the best checkpoint when it is picked by one of them; null when picked by the loss.</summary>
+    public double? BestScore { get; set; }
+
     /// <summary>Steps skipped because the loss or a gradient was not finite.</summary>
     public long SkippedSteps { get; set; }
 

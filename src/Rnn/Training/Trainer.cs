@@ -1,11 +1,10 @@
-// The training loop of a language model (char-rnn style):
-//   the training tokens are cut into B streams read in T-step chunks; the hidden state is carried from
-//   chunk to chunk (truncated BPTT) and reset at each epoch; each chunk is one optimizer step:
-//   zero grads → forward/loss/backward → finite check → clip → learning-rate schedule → update.
-// Validation and checkpoints every EvaluateEvery steps; "last" always, "best" on a new lowest validation loss.
+// The training loop of every task, over a batch source (truncated-BPTT streams for a language model, shuffled
+// length-bucketed labelled batches, forecast windows); each batch is one optimizer step:
+//   zero grads → forward/loss/backward (the source) → finite check → clip → learning-rate schedule → update.
+// Validation and checkpoints every EvaluateEvery steps; "last" always, "best" on a new best validation score
+// (the lowest loss, or the highest accuracy or F1).
 using System.Diagnostics;
 using System.Numerics;
-using System.Security.Cryptography;
 using Rnn.Models;
 using Rnn.Optim;
 using Rnn.Serialization;
@@ -31,43 +30,63 @@ public sealed record TrainingProgress(long Step, double Epoch, double TrainLoss,
 /// <param name="Duration">Wall time of this run, or null.</param>
 public sealed record StopCondition(double? Epochs = null, long? Steps = null, TimeSpan? Duration = null);
 
-/// <summary>Trains a <see cref="LanguageModel{T}"/> on a token sequence, with checkpoints and exact resume.</summary>
+/// <summary>Which validation figure picks the "best" checkpoint.</summary>
+public enum BestBy
+{
+    /// <summary>The lowest validation loss.</summary>
+    Loss,
+    /// <summary>The highest accuracy (classification, tagging).</summary>
+    Accuracy,
+    /// <summary>The highest F1: macro-F1 (classification) or span F1 (tagging).</summary>
+    F1,
+}
+
+/// <summary>
+/// Trains a <see cref="SequenceModel{T}"/> on the batches of an <see cref="IBatchSource{T}"/>, with checkpoints and
+/// exact resume.
+/// </summary>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly LanguageModel<T> _model;
-    private readonly Vocabulary _vocabulary;
+    private readonly SequenceModel<T> _model;
+    private readonly IBatchSource<T> _source;
+    private readonly ModelContents _contents;
     private readonly Optimizer<T> _optimizer;
     private readonly LearningRateSchedule _schedule;
-    private readonly BatchStreams _streams;
-    private readonly int[] _validation;
-    private readonly T[] _carriedState;                 // carried state [L, B, H]
-    private readonly int[] _inputs, _targets;      // [T, B]
 
-    /// <summary>Sets up training of <paramref name="model"/> on <paramref name="train"/> tokens.</summary>
+    /// <summary>Sets up training of the language model <paramref name="model"/> on <paramref name="train"/> tokens.</summary>
     /// <param name="resume">A checkpoint to continue from: its optimizer state, position, RNG and hidden state are restored.</param>
     public Trainer(LanguageModel<T> model, Vocabulary vocabulary, int[] train, int[] validation, TrainingOptions options, Checkpoint? resume = null)
+        : this(model.Core, Streams(model, train, validation, options), new ModelContents { Vocabulary = vocabulary }, options, resume)
     {
+    }
+
+    /// <summary>Sets up training of <paramref name="model"/> on the batches of <paramref name="source"/>.</summary>
+    /// <param name="contents">What checkpoints store besides the parameters (vocabulary, labels, scaling).</param>
+    /// <param name="resume">A checkpoint to continue from: its optimizer state, position, RNG and carried state are restored.</param>
+    public Trainer(SequenceModel<T> model, IBatchSource<T> source, ModelContents contents, TrainingOptions options, Checkpoint? resume = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(contents);
         options.Validate();
         _model = model;
-        _vocabulary = vocabulary;
-        _validation = validation;
+        _source = source;
+        _contents = contents;
         Options = options;
-        _streams = new BatchStreams(train, options.BatchSize, options.SequenceLength);
         _optimizer = Optimizer<T>.Create(options.Optimizer, model.Parameters, options.LearningRate,
             options.Optimizer == OptimizerKind.Sgd ? options.Momentum : 0);
         _schedule = options.Schedule();
-        _carriedState = new T[model.StateSize(options.BatchSize)];
-        _inputs = new int[options.SequenceLength * options.BatchSize];
-        _targets = new int[_inputs.Length];
-        string hash = Hash(train, validation);
+        string hash = source.DataHash;
 
         if (resume?.Training is { } saved)
         {
             if (saved.CorpusHash != hash)
-                throw new InvalidDataException("the checkpoint was trained on a different text; resume with the same file (and --val-fraction).");
+                throw new InvalidDataException("the checkpoint was trained on a different text or data set; resume with the same file (and --val-fraction).");
             State = saved;
+            State.Options = options;     // the schedule may change on resume; what shapes the batches may not
             resume.RestoreOptimizer(_optimizer);
-            resume.CarriedState<T>(_carriedState.Length)?.CopyTo(_carriedState, 0);
+            Span<T> carried = source.CarriedState;
+            resume.CarriedState<T>(carried.Length)?.CopyTo(carried);
             model.Rnn.DropoutRandom.SetState(saved.RandomState);
         }
         else
@@ -83,8 +102,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The run's position and history (what checkpoints save).</summary>
     public TrainingState State { get; }
 
-    /// <summary>Chunks per epoch.</summary>
-    public int ChunksPerEpoch => _streams.ChunksPerEpoch;
+    /// <summary>Batches (chunks, for a language model) per epoch.</summary>
+    public int ChunksPerEpoch => _source.BatchesPerEpoch;
+
+    /// <summary>Which validation figure picks the "best" checkpoint (default: the loss).</summary>
+    public BestBy BestBy { get; init; }
+
+    /// <summary>The latest validation score, or null.</summary>
+    public ValidationScore? LastValidation { get; private set; }
 
     /// <summary>Where "last" checkpoints go (null: none); "best" goes beside it as <c>NAME.best.safetensors</c>.</summary>
     public string? CheckpointPath { get; init; }
@@ -100,7 +125,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// before validation, so that the layers' last deltas (‖δ_k‖ through time, which the gradient-flow diagnostics
     /// read) are still the training step's.
     /// </summary>
-    public Action<long, LanguageModel<T>>? ValidationPoint { get; init; }
+    public Action<long, SequenceModel<T>>? ValidationPoint { get; init; }
 
     /// <summary>The path of the "best" checkpoint for a "last" path.</summary>
     public static string BestPath(string lastPath)
@@ -126,10 +151,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             : stop.Duration is null ? AutomaticEvaluationInterval(stop) : 0;
         TimeSpan evaluationPeriod = stop.Duration is TimeSpan total ? total / 10 : TimeSpan.MaxValue;
         TimeSpan nextEvaluation = evaluationPeriod;
-        long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * _streams.ChunksPerEpoch) : long.MaxValue;
+        long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * _source.BatchesPerEpoch) : long.MaxValue;
         var clock = Stopwatch.StartNew();
         double startSeconds = State.Seconds;
-        long startStep = State.Step, tokensPerStep = (long)Options.SequenceLength * Options.BatchSize;
+        long startStep = State.Step, tokensPerStep = _source.StepsPerBatch;
         double lossSum = 0;
         int lossCount = 0, consecutiveSkips = 0;
 
@@ -139,18 +164,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (stop.Steps is long s && State.Step >= s) break;
             if (stop.Duration is TimeSpan d && clock.Elapsed >= d) break;
 
-            int chunk = (int)(State.ChunksSeen % _streams.ChunksPerEpoch);
-            if (chunk == 0) Array.Clear(_carriedState);     // a new epoch: stream ends do not continue into stream starts
-            _streams.Fill(chunk, _inputs, _targets);
-            State.ChunksSeen++;
-
+            long position = State.ChunksSeen++;
             _model.Parameters.ZeroGradients();
-            double loss = _model.TrainStep(_inputs, _targets, Options.SequenceLength, Options.BatchSize, _carriedState);
+            double loss = _source.TrainStep(_model, position);
             if (!double.IsFinite(loss) || !Finite.All<T>(_model.Parameters.Gradients))
             {
                 State.SkippedSteps++;
                 consecutiveSkips++;
-                Array.Clear(_carriedState);
+                _source.ResetCarriedState();
                 Warning?.Invoke($"step {State.Step + 1}: the loss or a gradient is not finite; step skipped ({consecutiveSkips} in a row)");
                 if (consecutiveSkips >= Options.MaxSkippedSteps)
                     throw new InvalidOperationException(
@@ -183,7 +204,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 lossSum = 0;
                 lossCount = 0;
             }
-            Progress?.Invoke(new TrainingProgress(State.Step, (double)State.ChunksSeen / _streams.ChunksPerEpoch,
+            Progress?.Invoke(new TrainingProgress(State.Step, (double)State.ChunksSeen / _source.BatchesPerEpoch,
                 lossCount > 0 ? lossSum / lossCount : State.History.LastOrDefault()?.TrainLoss ?? loss,
                 State.History.LastOrDefault()?.ValidationLoss,
                 (State.Step - startStep) * tokensPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
@@ -193,20 +214,19 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             Record(lossCount > 0 ? lossSum / lossCount : double.NaN, clock, startSeconds);
     }
 
-    /// <summary>Validation loss (nats per token) of the current weights, or null without a validation split.</summary>
-    public double? Validate() =>
-        _validation.Length >= 2 ? Evaluation.Evaluate(_model, _validation, Options.BatchSize, Options.SequenceLength).Loss : null;
+    /// <summary>Validation loss (nats per token) of the current weights, or null without validation data.</summary>
+    public double? Validate() => _source.Validate(_model)?.Loss;
 
     private void Record(double trainLoss, Stopwatch clock, double startSeconds)
     {
-        double? validationLoss = Validate();
-        State.History.Add(new LossPoint(State.Step, trainLoss, validationLoss));
+        ValidationScore? score = _source.Validate(_model);
+        LastValidation = score;
+        State.History.Add(new LossPoint(State.Step, trainLoss, score?.Loss));
         State.Seconds = startSeconds + clock.Elapsed.TotalSeconds;
         State.RandomState = _model.Rnn.DropoutRandom.GetState();
-        bool best = validationLoss is double v && v < State.BestValidationLoss;
-        if (best) State.BestValidationLoss = validationLoss!.Value;
+        bool best = IsBest(score);
         if (CheckpointPath is null) return;
-        Checkpoint.Save(CheckpointPath, _model, _vocabulary, State, _optimizer, _carriedState);
+        Checkpoint.Save(CheckpointPath, _model, _contents, State, _optimizer, _source.CarriedState);
         if (best)
         {
             // "best" is the file just written: copy its bytes (atomically) rather than serialise everything again.
@@ -215,9 +235,32 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    // A new best updates the state before the checkpoint is written, so the file knows it is the best one.
+    private bool IsBest(ValidationScore? score)
+    {
+        if (score is null) return false;
+        double? metric = BestBy switch
+        {
+            BestBy.Accuracy => score.Accuracy ?? throw new InvalidOperationException("Validation gives no accuracy for this task; pick the best model by its loss."),
+            BestBy.F1 => score.F1 ?? throw new InvalidOperationException("Validation gives no F1 for this task; pick the best model by its loss."),
+            _ => null,
+        };
+        bool best = metric is double m ? !(State.BestScore >= m) : score.Loss < State.BestValidationLoss;
+        if (!best) return false;
+        State.BestValidationLoss = score.Loss;
+        State.BestScore = metric;
+        return true;
+    }
+
+    private static TextStreams<T> Streams(LanguageModel<T> model, int[] train, int[] validation, TrainingOptions options)
+    {
+        options.Validate();
+        return new TextStreams<T>(model, train, validation, options.BatchSize, options.SequenceLength);
+    }
+
     private int AutomaticEvaluationInterval(StopCondition stop)
     {
-        long planned = stop.Steps ?? (stop.Epochs is double e ? (long)(e * _streams.ChunksPerEpoch) : 10_000);
+        long planned = stop.Steps ?? (stop.Epochs is double e ? (long)(e * _source.BatchesPerEpoch) : 10_000);
         return (int)Math.Clamp(planned / 20, 1, 500);
     }
 
@@ -228,13 +271,5 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (targetChunks != long.MaxValue) f = Math.Max(f, (double)State.ChunksSeen / targetChunks);
         if (stop.Duration is TimeSpan d && d > TimeSpan.Zero) f = Math.Max(f, elapsed / d);
         return Math.Clamp(f, 0, 1);
-    }
-
-    private static string Hash(int[] train, int[] validation)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(train.AsSpan()));
-        sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(validation.AsSpan()));
-        return Convert.ToHexString(sha.GetHashAndReset());
     }
 }

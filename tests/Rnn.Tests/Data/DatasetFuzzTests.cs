@@ -20,18 +20,7 @@ public sealed class DatasetFuzzTests
         ["\t", "\n", "\n\n", ",", "\"", "\"\"", " ", "NA", "nan", "null", "", "-", "1e999", "0", "3.5", "-2", "2020-01", "2021Q3",
          "B-PER", "I-LOC", "O", "é", "我", "🙂", "\r", "\uFFFD", "x,y\n", "label"];
 
-    /// <summary>Up to six edits of <paramref name="valid"/>: a piece inserted or a run of up to 3 chars removed, at random places.</summary>
-    private static Gen<string> Mutations(string valid) =>
-        Gen.Select(Gen.Int[0, valid.Length], Gen.Int[0, Pieces.Length - 1], Gen.Int[0, 3], Gen.Bool).Array[1, 6].Select(edits =>
-        {
-            string text = valid;
-            foreach (var (at, piece, removed, insert) in edits)
-            {
-                int position = Math.Min(at, text.Length);
-                text = insert ? text.Insert(position, Pieces[piece]) : text.Remove(position, Math.Min(removed, text.Length - position));
-            }
-            return text;
-        });
+    private static Gen<string> Mutations(string valid) => Fuzz.Mutations(valid, Pieces, maxEdits: 6);
 
     /// <summary>Runs <paramref name="read"/> on every mutation; true when it returned, false when it refused as documented.</summary>
     private static void AssertOnlyDocumentedRefusals(string valid, ulong seed, Action<string> read)

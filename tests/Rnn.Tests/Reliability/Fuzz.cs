@@ -31,4 +31,17 @@ internal static class Fuzz
         }
         return (accepted, cases - accepted);
     }
+
+    /// <summary>Up to <paramref name="maxEdits"/> edits of <paramref name="valid"/>: one of <paramref name="pieces"/> inserted, or a run of up to 3 chars removed, at random places.</summary>
+    public static Gen<string> Mutations(string valid, string[] pieces, int maxEdits) =>
+        Gen.Select(Gen.Int[0, valid.Length], Gen.Int[0, pieces.Length - 1], Gen.Int[0, 3], Gen.Bool).Array[1, maxEdits].Select(edits =>
+        {
+            string text = valid;
+            foreach (var (at, piece, removed, insert) in edits)
+            {
+                int position = Math.Min(at, text.Length);
+                text = insert ? text.Insert(position, pieces[piece]) : text.Remove(position, Math.Min(removed, text.Length - position));
+            }
+            return text;
+        });
 }

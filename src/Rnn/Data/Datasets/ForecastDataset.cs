@@ -69,7 +69,7 @@ public sealed class ForecastDataset
     public int Horizon { get; }
 
     /// <summary>The number of windows, N − T − K + 1: window w ends at row e = T − 1 + w.</summary>
-    public int WindowCount => RowCount - SequenceLength - Horizon + 1;
+    public int WindowCount => Math.Max(0, RowCount - SequenceLength - Horizon + 1);
 
     /// <summary>The input values, row-major [N, F]: <c>Inputs[n·F + f]</c> is row n of input column f.</summary>
     public ReadOnlySpan<double> Inputs => _inputs;
@@ -123,7 +123,9 @@ public sealed class ForecastDataset
         }
 
         int rows = labels.Length, window = options.SequenceLength + options.Horizon;
-        if (rows < window)
+        if (options.PredictionInput && rows < options.SequenceLength)
+            throw new InvalidDataException($"'{table.Name}' has {rows} usable rows; one window to forecast from needs SequenceLength = {options.SequenceLength}.");
+        if (!options.PredictionInput && rows < window)
             throw new InvalidDataException(
                 $"'{table.Name}' has {rows} usable rows; one window needs SequenceLength + Horizon = {options.SequenceLength} + {options.Horizon} = {window}.");
         double[] inputMatrix = new double[rows * inputColumns.Length];

@@ -18,6 +18,12 @@ public sealed record ForecastOptions
     /// <summary>What to do with missing values in the target and input columns; default <see cref="MissingValuePolicy.Refuse"/>.</summary>
     public MissingValuePolicy Missing { get; init; } = MissingValuePolicy.Refuse;
 
+    /// <summary>
+    /// Whether the file is prediction input: it needs only T rows (the windows to forecast from), not T + K, since
+    /// nothing in it is scored.
+    /// </summary>
+    public bool PredictionInput { get; init; }
+
     /// <summary>Checks the numbers; the column names are checked against the file.</summary>
     /// <exception cref="ArgumentOutOfRangeException">SequenceLength or Horizon is not positive, or Missing is undefined.</exception>
     internal void Validate()
