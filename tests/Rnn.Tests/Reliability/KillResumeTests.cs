@@ -16,7 +16,9 @@ namespace Rnn.Tests.Reliability;
 public sealed partial class KillResumeTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private const int Kills = 10;
-    private const int Steps = 200;
+    // Long enough (about a second at H = 16) that a run from scratch outlives the longest wait before a kill (700 ms):
+    // at 200 steps a run took 0.45 s, most rounds ended without a kill, and the rounds' bound below failed at random.
+    private const int Steps = 600;
     private const int EvaluateEvery = 5;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("rnn-kill-").FullName;
