@@ -106,7 +106,10 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         // h0 and h_N (c0 and c_N) share the caller's buffer: the network copies h0 before writing h_N.
         int hidden = state.IsEmpty ? 0 : HiddenStateSize(b);
         Span<T> h = state[..hidden], c = state[hidden..];
-        _rnn.Forward(x, t, b, h, default, h, c, c);
+        // padded steps never run: the reverse direction starts at each sequence's own end, as PyTorch's packed sequences
+        ReadOnlySpan<int> lengths = _lengths.AsSpan(0, b);
+        if (!lengths.ContainsAnyExcept(t)) lengths = default;
+        _rnn.Forward(x, t, b, h, default, h, c, c, lengths);
         int rows = Rows, o = OutputSize;
         Workspace.EnsureLength(ref _scores, rows * o);
         _linear.Forward(HeadInput(), rows, _scores.AsSpan(0, rows * o));

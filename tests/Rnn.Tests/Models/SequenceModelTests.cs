@@ -74,15 +74,20 @@ public class SequenceModelTests
         Assert.Equal((3 * Row(0, 2) + 1 * Row(2, 0)) / 4, loss, 12);
     }
 
-    [Fact]
-    public void FinalStateHead_ReadsTheForwardDirectionAtEachSequencesLastStep()
+    [Theory]
+    [InlineData(HeadKind.FinalState, CellKind.Rnn, false)]
+    [InlineData(HeadKind.FinalState, CellKind.Lstm, true)]
+    [InlineData(HeadKind.MeanPool, CellKind.Gru, true)]
+    [InlineData(HeadKind.MeanPool, CellKind.Rnn, true)]
+    public void PaddedBatch_GivesEachSequenceTheScoresItHasAlone(HeadKind head, CellKind cell, bool bidirectional)
     {
-        var config = Config(ModelTask.Classify, HeadKind.FinalState, CellKind.Rnn, false) with { Network = new RnnOptions { InputSize = 3, HiddenSize = 4 } };
+        var config = Config(ModelTask.Classify, head, cell, bidirectional);
         var model = new SequenceModel<double>(config, seed: 2);
         int[] tokens = [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 1, 2, 3];      // [T=5, B=3]
         double[] batched = model.Forward(tokens, T, B, Lengths).ToArray();
 
-        // Each sequence alone, cut to its length, must give the same scores: padding after the end changes nothing.
+        // Each sequence alone, cut to its length, must give the same scores: the padded steps (whatever tokens they
+        // hold) never run, so the reverse direction starts at the sequence's own end.
         for (int b = 0; b < B; b++)
         {
             int[] alone = [.. Enumerable.Range(0, Lengths[b]).Select(t => tokens[t * B + b])];
