@@ -18,6 +18,30 @@ internal static unsafe class GateColumns
     /// <summary>The column granule of an epilogue over this order: G·W.</summary>
     public static int Granule<T>(int gates) where T : unmanaged => gates * BlockWidth<T>();
 
+    /// <summary>
+    /// Runs <paramref name="epilogue"/>'s <see cref="IUnitBlock{T}.Block"/> over the rows [i0, i1) and the units
+    /// [u0, u1) of a block of C, W units at a time, then the ragged rest. u0 is a multiple of W wherever the thread
+    /// split puts it (the split keeps the granule), so whether a unit falls in a ragged block does not depend on it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ForEachUnitBlock<T, TBlock>(in TBlock epilogue, T* c, nint ldc, int i0, int i1, int u0, int u1)
+        where T : unmanaged where TBlock : struct, IUnitBlock<T>
+    {
+        int width = BlockWidth<T>();
+        for (int b = i0; b < i1; b++)
+        {
+            int u = u0;
+            for (; u + width <= u1; u += width) epilogue.Block(c, ldc, b, u, width);
+            if (u < u1) RaggedBlock<T, TBlock>(epilogue, c, ldc, b, u, u1 - u);
+        }
+    }
+
+    // The ragged last block, out of line: its partial loads stay out of the whole blocks' loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RaggedBlock<T, TBlock>(in TBlock epilogue, T* c, nint ldc, int b, int u, int width)
+        where T : unmanaged where TBlock : struct, IUnitBlock<T>
+        => epilogue.Block(c, ldc, b, u, width);
+
     /// <summary>The column of gate <paramref name="gate"/> of unit <paramref name="unit"/>, out of H units of G gates.</summary>
     public static int Column<T>(int unit, int gate, int hiddenSize, int gates) where T : unmanaged
     {
@@ -60,4 +84,11 @@ internal static unsafe class GateColumns
     {
         for (int l = 0; l < width; l++) p[l] = v.GetElement(l);
     }
+}
+
+/// <summary>A gated cell's epilogue as the update of one block of units of one batch row.</summary>
+internal unsafe interface IUnitBlock<T> where T : unmanaged
+{
+    /// <summary>Updates units [u, u + w) of row b (w ≤ W) from C, whose row b starts at c + b·ldc.</summary>
+    void Block(T* c, nint ldc, int b, int u, int w);
 }

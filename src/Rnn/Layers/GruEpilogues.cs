@@ -21,7 +21,7 @@ namespace Rnn.Layers;
 internal readonly unsafe struct GruForwardEpilogue<T>(
     T* gates, nint ldGates, T* biasHh, T* previousHidden, nint ldPrevious, T* hiddenPart, T* hidden, nint ldHidden, int hiddenSize,
     bool hasProduct)
-    : IGemmEpilogue<T> where T : unmanaged, IFloatingPointIeee754<T>
+    : IGemmEpilogue<T>, IUnitBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T* _gates = gates, _biasHh = biasHh, _previousHidden = previousHidden, _hiddenPart = hiddenPart, _hidden = hidden;
     private readonly nint _ldGates = ldGates, _ldPrevious = ldPrevious, _ldHidden = ldHidden;
@@ -31,18 +31,10 @@ internal readonly unsafe struct GruForwardEpilogue<T>(
     public int ColumnGranule => Granule<T>(3);
 
     public void Apply(T* c, nint ldc, int i0, int i1, int j0, int j1)
-    {
-        int blockWidth = BlockWidth<T>();
-        for (int b = i0; b < i1; b++)
-        {
-            int u = j0 / 3, end = j1 / 3;
-            for (; u + blockWidth <= end; u += blockWidth) Block(c, ldc, b, u, blockWidth);
-            if (u < end) RaggedBlock(c, ldc, b, u, end - u);
-        }
-    }
+        => ForEachUnitBlock<T, GruForwardEpilogue<T>>(this, c, ldc, i0, i1, j0 / 3, j1 / 3);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Block(T* c, nint ldc, int b, int u, int w)
+    public void Block(T* c, nint ldc, int b, int u, int w)
     {
         int h = _hiddenSize;
         T* a = _gates + b * _ldGates, product = c + b * ldc;
@@ -63,16 +55,12 @@ internal readonly unsafe struct GruForwardEpilogue<T>(
         Store(vn, _hiddenPart + (nint)b * h + u, w);
         Store(Fma(z, previous - n, n), _hidden + b * _ldHidden + u, w);   // h_t = n + z ⊙ (h_{t-1} − n)
     }
-
-    // The ragged last block, out of line: its partial loads stay out of the whole blocks' loop.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RaggedBlock(T* c, nint ldc, int b, int u, int w) => Block(c, ldc, b, u, w);
 }
 
 /// <summary>The GRU backward step's gate gradients of whole units from the block of dh_t, and the carried z ⊙ dh.</summary>
 internal readonly unsafe struct GruBackwardEpilogue<T>(
     T* gates, nint ldGates, T* hiddenPart, T* previousHidden, nint ldPrevious, T* delta, T* hiddenDelta, T* carry, int hiddenSize)
-    : IGemmEpilogue<T> where T : unmanaged, IFloatingPointIeee754<T>
+    : IGemmEpilogue<T>, IUnitBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T* _gates = gates, _hiddenPart = hiddenPart, _previousHidden = previousHidden;
     private readonly T* _delta = delta, _hiddenDelta = hiddenDelta, _carry = carry;
@@ -82,19 +70,10 @@ internal readonly unsafe struct GruBackwardEpilogue<T>(
     public int ColumnGranule => 1;
 
     public void Apply(T* c, nint ldc, int i0, int i1, int j0, int j1)
-    {
-        int blockWidth = BlockWidth<T>();
-        for (int b = i0; b < i1; b++)
-        {
-            // j0 is a multiple of NR, so of W: whether a unit falls in a ragged block does not depend on the split
-            int u = j0, end = j1;
-            for (; u + blockWidth <= end; u += blockWidth) Block(c, ldc, b, u, blockWidth);
-            if (u < end) RaggedBlock(c, ldc, b, u, end - u);
-        }
-    }
+        => ForEachUnitBlock<T, GruBackwardEpilogue<T>>(this, c, ldc, i0, i1, j0, j1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Block(T* c, nint ldc, int b, int u, int w)
+    public void Block(T* c, nint ldc, int b, int u, int w)
     {
         int h = _hiddenSize;
         Vector256<T> one = Vector256<T>.One;
@@ -111,8 +90,4 @@ internal readonly unsafe struct GruBackwardEpilogue<T>(
         Store(r * deltaN, _hiddenDelta + deltaRow + 2 * h + u, w);
         Store(dh * z, _carry + row + u, w);   // h_{t-1} reaches h_t directly, scaled by z
     }
-
-    // The ragged last block, out of line: its partial loads stay out of the whole blocks' loop.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RaggedBlock(T* c, nint ldc, int b, int u, int w) => Block(c, ldc, b, u, w);
 }

@@ -20,7 +20,7 @@ namespace Rnn.Layers;
 /// <summary>The LSTM forward step's update of whole units from the product's block, the product left unread when there is none.</summary>
 internal readonly unsafe struct LstmForwardEpilogue<T>(
     T* gates, nint ldGates, T* previousCell, T* cell, T* tanhCell, T* hidden, nint ldHidden, int hiddenSize, bool hasProduct)
-    : IGemmEpilogue<T> where T : unmanaged, IFloatingPointIeee754<T>
+    : IGemmEpilogue<T>, IUnitBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T* _gates = gates, _previousCell = previousCell, _cell = cell, _tanhCell = tanhCell, _hidden = hidden;
     private readonly nint _ldGates = ldGates, _ldHidden = ldHidden;
@@ -30,18 +30,10 @@ internal readonly unsafe struct LstmForwardEpilogue<T>(
     public int ColumnGranule => Granule<T>(4);
 
     public void Apply(T* c, nint ldc, int i0, int i1, int j0, int j1)
-    {
-        int blockWidth = BlockWidth<T>();
-        for (int b = i0; b < i1; b++)
-        {
-            int u = j0 / 4, end = j1 / 4;
-            for (; u + blockWidth <= end; u += blockWidth) Block(c, ldc, b, u, blockWidth);
-            if (u < end) RaggedBlock(c, ldc, b, u, end - u);
-        }
-    }
+        => ForEachUnitBlock<T, LstmForwardEpilogue<T>>(this, c, ldc, i0, i1, j0 / 4, j1 / 4);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Block(T* c, nint ldc, int b, int u, int w)
+    public void Block(T* c, nint ldc, int b, int u, int w)
     {
         int h = _hiddenSize;
         T* a = _gates + b * _ldGates, product = c + b * ldc;
@@ -61,16 +53,12 @@ internal readonly unsafe struct LstmForwardEpilogue<T>(
         Store(tanhCellState, _tanhCell + row + u, w);
         Store(o * tanhCellState, _hidden + b * _ldHidden + u, w);   // h_t = o ⊙ tanh(c_t)
     }
-
-    // The ragged last block, out of line: its partial loads stay out of the whole blocks' loop.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RaggedBlock(T* c, nint ldc, int b, int u, int w) => Block(c, ldc, b, u, w);
 }
 
 /// <summary>The LSTM backward step's gate gradients of whole units from the block of dh_t, and the carried dc.</summary>
 internal readonly unsafe struct LstmBackwardEpilogue<T>(
     T* gates, nint ldGates, T* previousCell, T* tanhCell, T* delta, T* cellCarry, int hiddenSize)
-    : IGemmEpilogue<T> where T : unmanaged, IFloatingPointIeee754<T>
+    : IGemmEpilogue<T>, IUnitBlock<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T* _gates = gates, _previousCell = previousCell, _tanhCell = tanhCell, _delta = delta, _cellCarry = cellCarry;
     private readonly nint _ldGates = ldGates;
@@ -79,19 +67,10 @@ internal readonly unsafe struct LstmBackwardEpilogue<T>(
     public int ColumnGranule => 1;
 
     public void Apply(T* c, nint ldc, int i0, int i1, int j0, int j1)
-    {
-        int blockWidth = BlockWidth<T>();
-        for (int b = i0; b < i1; b++)
-        {
-            // j0 is a multiple of NR, so of W: whether a unit falls in a ragged block does not depend on the split
-            int u = j0, end = j1;
-            for (; u + blockWidth <= end; u += blockWidth) Block(c, ldc, b, u, blockWidth);
-            if (u < end) RaggedBlock(c, ldc, b, u, end - u);
-        }
-    }
+        => ForEachUnitBlock<T, LstmBackwardEpilogue<T>>(this, c, ldc, i0, i1, j0, j1);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Block(T* c, nint ldc, int b, int u, int w)
+    public void Block(T* c, nint ldc, int b, int u, int w)
     {
         int h = _hiddenSize;
         Vector256<T> one = Vector256<T>.One;
@@ -107,8 +86,4 @@ internal readonly unsafe struct LstmBackwardEpilogue<T>(
         Store(dh * tanhCell * o * (one - o), delta + 3 * h + u, w);             // δo
         Store(dc * f, _cellCarry + row + u, w);                                 // dc_{t-1} = f ⊙ dc_t
     }
-
-    // The ragged last block, out of line: its partial loads stay out of the whole blocks' loop.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RaggedBlock(T* c, nint ldc, int b, int u, int w) => Block(c, ldc, b, u, w);
 }
