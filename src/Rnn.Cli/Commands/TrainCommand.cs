@@ -17,7 +17,7 @@ public static class TrainCommand
     {
         var file = new Argument<string>("data") { Description = "lm: a UTF-8 text; classify: label<TAB>text lines; tag: token<TAB>tag lines, a blank line between sequences; forecast: a CSV file with a header." };
         var task = CommandLine.Choice("--task", "What to learn: a language model, a classifier, a tagger or a forecaster.", "lm", "lm", "classify", "tag", "forecast");
-        var tokens = CommandLine.Choice("--tokens", "Model characters or words (Chinese is cut into words by jieba.NET).", "char", "char", "word");
+        var tokens = CommandLine.Choice("--tokens", "lm and classify: model characters or words (Chinese is cut into words by jieba.NET). A tagging file gives its tokens, one a line.", "char", "char", "word");
         var userDict = new Option<string?>("--user-dict") { Description = "lm, with --tokens word: a jieba user dictionary (a word a line, optionally its frequency); its words are stored in the model." };
         var maxVocab = new Option<int?>("--max-vocab") { Description = "lm: keep only the most frequent tokens, special ones included; the rest become <unk>, which the model then learns to predict." };
         var hidden = CommandLine.PositiveInt("--hidden", "Hidden units per layer.", 512);
@@ -77,7 +77,8 @@ public static class TrainCommand
             RefuseOutsideTask(parse, kind, (valFile, [ModelTask.Classify, ModelTask.Tag]), (classWeights, [ModelTask.Classify]),
                 (maxLength, [ModelTask.Classify, ModelTask.Tag]), (head, [ModelTask.Classify, ModelTask.Forecast]),
                 (target, [ModelTask.Forecast]), (inputs, [ModelTask.Forecast]), (horizon, [ModelTask.Forecast]), (missing, [ModelTask.Forecast]),
-                (userDict, [ModelTask.Lm]), (maxVocab, [ModelTask.Lm]), (logGradFlow, [ModelTask.Lm]));
+                (userDict, [ModelTask.Lm]), (maxVocab, [ModelTask.Lm]), (logGradFlow, [ModelTask.Lm]),
+                (tokens, [ModelTask.Lm, ModelTask.Classify]));
             var best = parse.GetValue(bestBy) switch { "accuracy" => BestBy.Accuracy, "f1" => BestBy.F1, _ => BestBy.Loss };
             if (best != BestBy.Loss && kind is ModelTask.Lm or ModelTask.Forecast)
                 throw new UsageException($"--best-by {parse.GetValue(bestBy)} is for classify and tag; a {ModelTasks.Name(kind)} model is picked by its loss.");

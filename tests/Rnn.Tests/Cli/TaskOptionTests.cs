@@ -65,6 +65,17 @@ public sealed class TaskOptionTests : IDisposable
         Assert.Contains("is for classify and tag", error);
     }
 
+    [Theory]
+    [InlineData("names.tags", "tag")]
+    [InlineData("visitors.csv", "forecast")]
+    public void Tokens_ForATaskWhoseFileGivesItsTokens_ExitsTwo(string file, string task)
+    {
+        var (code, _, error) = CliRunner.Run("train", Path.Combine(Data, file), "--task", task, "--tokens", "char", "--steps", "1",
+            "--out", Path.Combine(_folder, "m.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Contains($"--tokens is for lm and classify, not --task {task}", error);
+    }
+
     [Fact]
     public void Forecast_TargetInputsAndMissingValues_AreStoredInTheModel()
     {
