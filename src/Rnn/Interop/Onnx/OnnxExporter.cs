@@ -73,7 +73,7 @@ public static class OnnxExporter
     /// (the same for the cell state); outputs <c>logits</c> (float [T, B, V], before softmax), <c>h_n</c>
     /// (float [L, B, H]) and for LSTM <c>c_n</c>; one ONNX <c>RNN</c>, <c>LSTM</c> or <c>GRU</c> node per layer;
     /// weights in float32 whatever <typeparamref name="T"/> is; metadata <see cref="VocabularyKey"/>,
-    /// <see cref="TokenKindKey"/> and <see cref="ConfigKey"/>.
+    /// <see cref="TokenKindKey"/>, <see cref="ConfigKey"/> and <see cref="TaskKey"/> (<c>lm</c>).
     /// </summary>
     /// <exception cref="ArgumentException">A simple-cell model's activation is identity, which ONNX's RNN operator
     /// does not offer, or the vocabulary's size is not the model's.</exception>
