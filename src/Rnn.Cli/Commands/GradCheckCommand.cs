@@ -3,6 +3,7 @@ using System.Globalization;
 using Rnn.Diagnostics;
 using Rnn.Kernels;
 using Rnn.Layers;
+using Rnn.Tensors;
 using Rnn.Training;
 
 namespace Rnn.Cli.Commands;
@@ -24,6 +25,11 @@ public static class GradCheckCommand
         var noBias = new Option<bool>("--no-bias") { Description = "Leave out b_ih and b_hh (the tutorial's layer)." };
         var stacking = CommandLine.Choice("--stacking", "How directions of deep bidirectional layers stack.", "concat", "concat", "separate");
         var batchFirst = new Option<bool>("--batch-first") { Description = "Use [B, T, F] inputs and outputs." };
+        var lengthsOption = new Option<string>("--lengths")
+        {
+            Description = "Per-sequence lengths: all (every sequence T steps), uniform (drawn from 1..T with the seed) or a list such as 12,7,3 (one per sequence; it sets --batch when that is not given).",
+            DefaultValueFactory = _ => "all",
+        };
         var seed = new Option<ulong>("--seed") { Description = "Seed for weights and data.", DefaultValueFactory = _ => 1 };
         var tolerance = new Option<double>("--tolerance") { Description = "Largest relative error that passes.", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
         tolerance.Validators.Add(r =>
@@ -35,7 +41,7 @@ public static class GradCheckCommand
 
         var command = new Command("gradcheck", "Check BPTT gradients against central differences (float64) for every parameter, x, h0 (and c0 for LSTM).")
         {
-            cell, input, hidden, layers, seq, batch, bidirectional, nonlinearity, noBias, stacking, batchFirst, seed, tolerance,
+            cell, input, hidden, layers, seq, batch, bidirectional, nonlinearity, noBias, stacking, batchFirst, lengthsOption, seed, tolerance,
         };
         command.SetAction(parse =>
         {
@@ -51,21 +57,54 @@ public static class GradCheckCommand
                 Stacking = RnnOptions.ParseStacking(parse.GetValue(stacking)!),
                 BatchFirst = parse.GetValue(batchFirst),
             };
-            return Run(options, parse.GetValue(seq), parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(tolerance), parse.InvocationConfiguration.Output);
+            int t = parse.GetValue(seq);
+            bool batchGiven = parse.GetResult(batch) is { Implicit: false };
+            int[]? lengths = ParseLengths(parse.GetValue(lengthsOption)!, t, parse.GetValue(batch), batchGiven, parse.GetValue(seed));
+            int b = lengths?.Length ?? parse.GetValue(batch);
+            return Run(options, t, b, parse.GetValue(seed), parse.GetValue(tolerance), parse.InvocationConfiguration.Output, lengths);
         });
         return command;
     }
 
+    /// <summary>
+    /// The lengths <c>--lengths</c> asks for: null for <c>all</c>; for <c>uniform</c>, B lengths drawn from 1..T with a
+    /// generator seeded by <paramref name="seed"/>; otherwise a comma-separated list, one length in [1, T] per sequence.
+    /// </summary>
+    public static int[]? ParseLengths(string text, int sequenceLength, int batch, bool batchGiven, ulong seed)
+    {
+        switch (text.Trim())
+        {
+            case "all":
+                return null;
+            case "uniform":
+                var random = new SeededRandom(seed ^ 0x1E46_7415UL);
+                return [.. Enumerable.Range(0, batch).Select(_ => 1 + random.NextInt(sequenceLength))];
+        }
+        string[] items = text.Split(',', StringSplitOptions.TrimEntries);
+        var lengths = new int[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!int.TryParse(items[i], NumberStyles.None, CultureInfo.InvariantCulture, out lengths[i]))
+                throw new UsageException($"--lengths must be all, uniform or a list of lengths such as 12,7,3, not '{text}'.");
+            if (lengths[i] < 1 || lengths[i] > sequenceLength)
+                throw new UsageException($"--lengths: each length must be in [1, --seq={sequenceLength}], not {lengths[i]}.");
+        }
+        if (batchGiven && lengths.Length != batch)
+            throw new UsageException($"--lengths lists {lengths.Length} lengths but --batch is {batch}; give one length per sequence.");
+        return lengths;
+    }
+
     /// <summary>Runs the check and prints the table; returns 0 only if every error is below <paramref name="tolerance"/>.</summary>
-    public static int Run(RnnOptions options, int sequenceLength, int batch, ulong seed, double tolerance, TextWriter output)
+    /// <param name="lengths">Per-sequence lengths [B], or null for T each.</param>
+    public static int Run(RnnOptions options, int sequenceLength, int batch, ulong seed, double tolerance, TextWriter output, int[]? lengths = null)
     {
         long parameters = 0;
-        var results = GradientCheck.Run(options, sequenceLength, batch, seed);
+        var results = GradientCheck.Run(options, sequenceLength, batch, seed, lengths: lengths);
         foreach (var r in results) parameters += r.Count;
         string cellText = options.Cell == CellKind.Rnn ? "" : $"cell={RnnOptions.CellName(options.Cell)} ";
         output.WriteLine($"gradcheck: {cellText}I={options.InputSize} H={options.HiddenSize} L={options.NumLayers} D={options.NumDirections} " +
             $"{(options.Cell == CellKind.Rnn ? $"f={Activation.Name(options.Nonlinearity)} " : "")}bias={(options.Bias ? "on" : "off")} stacking={RnnOptions.StackingName(options.Stacking)} " +
-            $"T={sequenceLength} B={batch}, float64, {parameters} values perturbed");
+            $"T={sequenceLength} B={batch}{(lengths is null ? "" : $" lengths={string.Join(',', lengths)}")}, float64, {parameters} values perturbed");
         int nameWidth = Math.Max(10, results.Max(r => r.Name.Length));
         output.WriteLine($"{"tensor".PadRight(nameWidth)}  {"elements",8}  {"max abs error",13}  {"rel error",10}  ok");
         bool allPass = true;

@@ -34,6 +34,8 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
     private T[] _dPooled = [];          // [B, D·H]
     private T[] _dRnnOutputs = [];      // [T·B, D·H]
     private T[] _dEmbedded = [];        // [T·B, I]
+    private T[] _top = [];              // [T·B, D·H]: the network's output in batch order, when its rows ran sorted
+    private bool _topCopied;
     private int _sequenceLength, _batch;
 
     /// <summary>Creates the model and initialises it from <paramref name="seed"/> the way PyTorch initialises each module.</summary>
@@ -109,7 +111,13 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         // padded steps never run: the reverse direction starts at each sequence's own end, as PyTorch's packed sequences
         ReadOnlySpan<int> lengths = _lengths.AsSpan(0, b);
         if (!lengths.ContainsAnyExcept(t)) lengths = default;
-        _rnn.Forward(x, t, b, h, default, h, c, c, lengths);
+        // The network runs the rows longest first, and its LastOutput keeps that order when the lengths are not
+        // already in it; the head and the read-out then need the batch's order, which the network's y gives. The
+        // batchers sort their batches, so training copies nothing.
+        _topCopied = !LongestFirst(lengths);
+        int topSize = _topCopied ? t * b * Config.Network.OutputSize : 0;
+        if (_topCopied) Workspace.EnsureLength(ref _top, topSize);
+        _rnn.Forward(x, t, b, h, _top.AsSpan(0, topSize), h, c, c, lengths);
         int rows = Rows, o = OutputSize;
         Workspace.EnsureLength(ref _scores, rows * o);
         _linear.Forward(HeadInput(), rows, _scores.AsSpan(0, rows * o));
@@ -182,7 +190,7 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
             _linear.Backward(_pooled.AsSpan(0, rows * width), dZ, rows, dP);
             SequenceHeads.Backward(Config.Head, dP, _lengths.AsSpan(0, _batch), _sequenceLength, Config.Network.NumDirections, dY);
         }
-        else _linear.Backward(_rnn.LastOutput, dZ, rows, dY);
+        else _linear.Backward(TopOutput, dZ, rows, dY);
         if (_embedding is null)
         {
             _rnn.Backward(dY, default, default, default);
@@ -194,13 +202,23 @@ public sealed class SequenceModel<T> where T : unmanaged, IFloatingPointIeee754<
         _embedding.Backward(_tokens.AsSpan(0, steps), _dEmbedded.AsSpan(0, steps * e));
     }
 
+    // The top layer's outputs Y [T·B, D·H] of the last forward, in the batch's row order.
+    private ReadOnlySpan<T> TopOutput => _topCopied ? _top.AsSpan(0, _sequenceLength * _batch * Config.Network.OutputSize) : _rnn.LastOutput;
+
+    private static bool LongestFirst(ReadOnlySpan<int> lengths)
+    {
+        for (int b = 1; b < lengths.Length; b++)
+            if (lengths[b] > lengths[b - 1]) return false;
+        return true;
+    }
+
     private ReadOnlySpan<T> HeadInput()
     {
-        if (!Config.PerSequence) return _rnn.LastOutput;
+        if (!Config.PerSequence) return TopOutput;
         int width = Config.Network.OutputSize;
         Workspace.EnsureLength(ref _pooled, _batch * width);
         Span<T> pooled = _pooled.AsSpan(0, _batch * width);
-        SequenceHeads.Forward(Config.Head, _rnn.LastOutput, _lengths.AsSpan(0, _batch), _sequenceLength, Config.Network.NumDirections, pooled);
+        SequenceHeads.Forward(Config.Head, TopOutput, _lengths.AsSpan(0, _batch), _sequenceLength, Config.Network.NumDirections, pooled);
         return pooled;
     }
 

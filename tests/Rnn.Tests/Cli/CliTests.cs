@@ -44,6 +44,51 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
+    [InlineData("rnn")]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void GradCheck_ExplicitLengths_PassesAndSetsTheBatch(string cell)
+    {
+        var (code, output, error) = Run("gradcheck", "--cell", cell, "--layers", "2", "--bidirectional", "--seq", "9", "--lengths", "9,4,1,6");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("T=9 B=4 lengths=9,4,1,6", output);
+        Assert.Contains("weight_hh_l1_reverse", output);
+        Assert.Contains("PASS", output);
+    }
+
+    [Fact]
+    public void GradCheck_UniformLengths_DrawsBLengthsFromTheSeedAndPasses()
+    {
+        var (code, output, error) = Run("gradcheck", "--bidirectional", "--seq", "8", "--batch", "5", "--lengths", "uniform", "--seed", "4");
+        Assert.True(code == 0, output + error);
+        string header = output.Split('\n')[0];
+        string[] lengths = header[(header.IndexOf("lengths=", StringComparison.Ordinal) + 8)..].Split(',', ' ')[..5];
+        Assert.All(lengths, n => Assert.InRange(int.Parse(n, System.Globalization.CultureInfo.InvariantCulture), 1, 8));
+        Assert.Equal(output, Run("gradcheck", "--bidirectional", "--seq", "8", "--batch", "5", "--lengths", "uniform", "--seed", "4").Output);
+    }
+
+    [Theory]
+    [InlineData("9,0", "[1, --seq=9], not 0")]
+    [InlineData("10", "[1, --seq=9], not 10")]
+    [InlineData("3,x", "all, uniform or a list")]
+    [InlineData("", "all, uniform or a list")]
+    public void GradCheck_BadLengths_ExitTwo(string lengths, string message)
+    {
+        var (code, _, error) = Run("gradcheck", "--seq", "9", "--lengths", lengths);
+        Assert.Equal(2, code);
+        Assert.StartsWith("rnn: --lengths", error);
+        Assert.Contains(message, error);
+    }
+
+    [Fact]
+    public void GradCheck_LengthsDisagreeWithBatch_ExitTwo()
+    {
+        var (code, _, error) = Run("gradcheck", "--seq", "9", "--batch", "3", "--lengths", "9,4");
+        Assert.Equal(2, code);
+        Assert.Contains("--lengths lists 2 lengths but --batch is 3", error);
+    }
+
+    [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("train", "--help")]

@@ -95,4 +95,43 @@ public class SequenceModelTests
             for (int k = 0; k < 3; k++) Assert.Equal(single[k], batched[b * 3 + k], 12);
         }
     }
+
+    // The network runs the rows longest first; lengths out of that order must still give every row its own sequence's
+    // scores, and the gradients of the batch in its sorted order (where nothing is permuted).
+    [Theory]
+    [InlineData(ModelTask.Classify, HeadKind.FinalState, CellKind.Lstm, true)]
+    [InlineData(ModelTask.Classify, HeadKind.MeanPool, CellKind.Rnn, false)]
+    [InlineData(ModelTask.Tag, HeadKind.PerStep, CellKind.Gru, true)]
+    public void LengthsOutOfOrder_GiveTheScoresAndGradientsOfTheSortedBatch(ModelTask task, HeadKind head, CellKind cell, bool bidirectional)
+    {
+        var model = new SequenceModel<double>(Config(task, head, cell, bidirectional), seed: 4);
+        int[] sorted = [.. Enumerable.Range(0, T * B).Select(i => (i * 5 + 2) % 7)];    // [T, B] with lengths [5, 3, 1]
+        int[] order = [2, 0, 1];                                                         // row b of the shuffled batch is sorted row order[b]
+        int[] shuffled = new int[T * B];
+        for (int t = 0; t < T; t++)
+            for (int b = 0; b < B; b++) shuffled[t * B + b] = sorted[t * B + order[b]];
+        int[] shuffledLengths = [.. order.Select(r => Lengths[r])];
+        int o = model.OutputSize, rows = task == ModelTask.Tag ? T : 1;
+        int[] Targets(Func<int, int> row) => task == ModelTask.Tag
+            ? [.. Enumerable.Range(0, T * B).Select(r => r / B < Lengths[row(r % B)] ? (r / B + row(r % B)) % 3 : -1)]
+            : [.. Enumerable.Range(0, B).Select(b => row(b) % 3)];
+
+        double[] expected = model.Forward(sorted, T, B, Lengths).ToArray();
+        model.Parameters.ZeroGradients();
+        double sortedLoss = model.CrossEntropy(Targets(b => b));
+        model.Backward();
+        double[] sortedGradients = [.. model.Parameters.Gradients];
+
+        double[] actual = model.Forward(shuffled, T, B, shuffledLengths).ToArray();
+        for (int t = 0; t < rows; t++)
+            for (int b = 0; b < B; b++)
+                for (int k = 0; k < o; k++)
+                    if (task != ModelTask.Tag || t < shuffledLengths[b])
+                        Assert.Equal(expected[(t * B + order[b]) * o + k], actual[(t * B + b) * o + k], 12);
+        model.Parameters.ZeroGradients();
+        Assert.Equal(sortedLoss, model.CrossEntropy(Targets(b => order[b])), 12);
+        model.Backward();
+        for (int i = 0; i < sortedGradients.Length; i++)
+            Assert.Equal(sortedGradients[i], model.Parameters.Gradients[i], 12);
+    }
 }

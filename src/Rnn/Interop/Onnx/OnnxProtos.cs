@@ -22,6 +22,18 @@ internal static class OnnxProtos
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
+    /// <summary>A STRING attribute (UTF-8).</summary>
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    /// <summary>An INTS attribute.</summary>
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
     /// <summary>A STRINGS attribute (UTF-8).</summary>
     public static AttributeProto Strings(string name, params string[] values)
     {
@@ -45,6 +57,15 @@ internal static class OnnxProtos
     {
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
         tensor.Int64Data.AddRange(values);
+        tensor.Dims.AddRange(dims);
+        return tensor;
+    }
+
+    /// <summary>An INT32 tensor.</summary>
+    public static TensorProto Int32(string name, int[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int32 };
+        tensor.Int32Data.AddRange(values);
         tensor.Dims.AddRange(dims);
         return tensor;
     }
