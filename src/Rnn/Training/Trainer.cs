@@ -130,8 +130,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// The share of the wall time that automatic validation points (with <see cref="TrainingOptions.EvaluateEvery"/> 0)
     /// may take, validations and checkpoints together: a point that falls due when the points so far took more is
-    /// skipped (<see cref="EvaluationBudget"/>). In (0, 1]; 1 never skips. Points set by EvaluateEvery always run.
-    /// Default 0.1.
+    /// skipped (<see cref="EvaluationBudget"/>, which lets the first second of them pass whatever their share). In
+    /// (0, 1]; 1 never skips. Points set by EvaluateEvery always run. Default 0.1.
     /// </summary>
     public double ValidationTimeShare { get; init; } = EvaluationBudget.DefaultShare;
 
@@ -237,7 +237,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 else if (budget.Skipped == 1)
                 {
                     Warning?.Invoke(FormattableString.Invariant(
-                        $"validation and checkpoints took {budget.SpentShare(now):P0} of the time so far; they now skip points to stay near {budget.Share:P0} (--eval-every N sets a fixed interval)"));
+                        $"validation and checkpoints took {budget.SpentShare(now) * 100:F0}% of the time so far; they now skip points to stay near {budget.Share * 100:F0}% (--eval-every N sets a fixed interval)"));
                 }
             }
             TimeSpan elapsed = clock.Elapsed;
