@@ -76,6 +76,9 @@ public sealed record TrainRequest
 /// <summary>Runs a <see cref="TrainRequest"/>.</summary>
 public static class TrainingRun
 {
+    /// <summary>Streams of the final measurement of a held-out part too long to read at every validation: wide batches read it several times faster.</summary>
+    public const int FinalMeasurementStreams = 256;
+
     /// <summary>Trains as <paramref name="request"/> says and returns the final validation result (null without validation).</summary>
     public static (LanguageModel<float> Model, Vocabulary Vocabulary, EvaluationResult? Validation) Execute(
         TrainRequest request, TextWriter output, CancellationToken cancellation)
@@ -113,8 +116,11 @@ public static class TrainingRun
         LanguageModelConfig config = resume?.Config ?? NewConfig(request, vocabulary);
         int bytesPerId = TokenIds.BytesPerIdFor(vocabulary.Count);
         long resumedFile = request.Resume is null ? 0 : new FileInfo(request.Resume).Length;
+        // A held-out part too long to read whole at every validation is read whole once, at the end, in wide batches.
+        bool readsSample = HeldOutSample.Choose(validationCount, options.ValidationTokens, options.BatchSize, options.SequenceLength) is not null;
+        int finalStreams = readsSample ? Math.Max(options.BatchSize, FinalMeasurementStreams) : options.BatchSize;
         var estimate = MemoryEstimate.ForTraining<float>(config.ToModelConfig(), options.SequenceLength, options.BatchSize, options.Optimizer,
-            options.Momentum, dataBytes: (long)count * bytesPerId + resumedFile, threads: ComputeThreads.Max);
+            options.Momentum, dataBytes: (long)count * bytesPerId + resumedFile, threads: ComputeThreads.Max, evaluationBatch: finalStreams);
         long available = MemoryCheck.Ensure(estimate, request.MaxMemory);
 
         // Second pass: the ids, in the smallest integer type that holds them; the parts are views of them.
@@ -171,8 +177,9 @@ public static class TrainingRun
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measuring all {validation.Count:N0} held-out tokens (Ctrl-C skips it)"));
             try
             {
-                result = source.EvaluateAllHeldOut(cancellation);
-                measured = ", all held-out tokens";
+                var measuring = System.Diagnostics.Stopwatch.StartNew();
+                result = source.EvaluateAllHeldOut(finalStreams, cancellation);
+                measured = string.Create(CultureInfo.InvariantCulture, $", all held-out tokens, measured in {measuring.Elapsed.TotalSeconds:F1} s");
             }
             catch (OperationCanceledException)
             {

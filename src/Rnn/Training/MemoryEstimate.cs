@@ -30,7 +30,10 @@ public sealed record MemoryEstimate
     /// <summary>What one step keeps for backpropagation through time: every layer's and direction's states, gates and deltas for T·B rows, the head's scores and their gradients.</summary>
     public long Activations { get; init; }
 
-    /// <summary>Working copies: each recurrent weight matrix packed twice (forward and backward) and the matrix product's per-thread packing buffers.</summary>
+    /// <summary>Each recurrent weight matrix W_hh packed twice, for the steps of forward and of backward.</summary>
+    public long PackedWeights { get; init; }
+
+    /// <summary>The matrix product's per-thread packing buffers, at their largest.</summary>
     public long Workspace { get; init; }
 
     /// <summary>The copy of the parameters and optimizer state made while a checkpoint is written.</summary>
@@ -43,7 +46,7 @@ public sealed record MemoryEstimate
     public long LargestArray { get; init; }
 
     /// <summary>The sum of the parts.</summary>
-    public long Total => Parameters + Gradients + OptimizerState + Activations + Workspace + CheckpointWrite + Data;
+    public long Total => Parameters + Gradients + OptimizerState + Activations + PackedWeights + Workspace + CheckpointWrite + Data;
 
     /// <summary>
     /// The estimate for training <paramref name="config"/> on batches of <paramref name="batchSize"/> sequences of
@@ -52,8 +55,9 @@ public sealed record MemoryEstimate
     /// <param name="momentum">SGD's momentum (state only when positive).</param>
     /// <param name="dataBytes">Bytes of data held beside the model (token ids, examples, a checkpoint being resumed).</param>
     /// <param name="threads">Threads of the matrix products.</param>
+    /// <param name="evaluationBatch">Sequences of a forward-only pass for validation, when more than <paramref name="batchSize"/> (its buffers then grow to it).</param>
     public static MemoryEstimate ForTraining<T>(ModelConfig config, int sequenceLength, int batchSize, OptimizerKind optimizer,
-        double momentum = 0.9, long dataBytes = 0, int threads = 1)
+        double momentum = 0.9, long dataBytes = 0, int threads = 1, int evaluationBatch = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -61,12 +65,13 @@ public sealed record MemoryEstimate
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(dataBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        ArgumentOutOfRangeException.ThrowIfNegative(evaluationBatch);
         long e = Unsafe.SizeOf<T>();
         RnnOptions n = config.Network;
-        long h = n.HiddenSize, g = RecurrentLayer<float>.GateCount(n.Cell), d = n.NumDirections, layers = n.NumLayers;
-        long input = n.InputSize, width = n.OutputSize, outputs = config.OutputSize;
-        long batch = batchSize, rows = (long)sequenceLength * batchSize;
-        long headRows = config.PerSequence ? batch : rows;
+        long h = n.HiddenSize, g = RecurrentLayer<float>.GateCount(n.Cell), d = n.NumDirections;
+        long width = n.OutputSize, outputs = config.OutputSize;
+        long rows = (long)sequenceLength * batchSize;
+        long headRows = config.PerSequence ? batchSize : rows;
 
         long parameters = ParameterCount(config);
         long optimizerBuffers = optimizer switch
@@ -75,40 +80,57 @@ public sealed record MemoryEstimate
             OptimizerKind.Adagrad => 1,
             _ => momentum > 0 ? 1 : 0,
         };
-
-        // SequenceModel: token ids, embedded inputs and their gradient, scores (then ∂L/∂Z), ∂L/∂Y, pooled outputs.
-        long model = headRows * outputs + rows * width;
-        if (config.TokenInput) model += 2 * rows * input + rows;       // the ids as ints count as one value each
-        if (config.PerSequence) model += 2 * batch * width;
-        // RecurrentNetwork: its time-major input, each layer's output, dropout's masks and dropped outputs, the two
-        // gradient buffers of backward, initial and final states and their gradients.
-        long network = rows * input + layers * rows * width + 2 * rows * Math.Max(width, input) + 8 * layers * d * batch * h;
-        if (n.Dropout > 0 && layers > 1) network += 2 * (layers - 1) * rows * width;
-        // Each RecurrentLayer: the saved gates and deltas, an LSTM's cells, a GRU's hidden parts and hidden deltas.
-        long perLayer = n.Cell switch
-        {
-            CellKind.Lstm => rows * (4 * h + 2 * h + 4 * h) + batch * (4 * h + 5 * h),
-            CellKind.Gru => rows * (3 * h + h + 3 * h + 3 * h) + batch * (3 * h + 5 * h),
-            _ => rows * h + 2 * batch * h,
-        };
-        // The batch source's ids and targets (and the carried state of a language model).
-        long source = 2 * rows + 2 * layers * d * batch * h;
-        long activations = (model + network + layers * d * perLayer + source) * e;
-
-        long packed = layers * d * 2 * g * h * h;
-        long workspace = (packed + threads * PackingValuesPerThread) * e;
+        // Buffers only grow: those of the forward pass to the wider of the two batches, those of backward to the training batch.
+        long activations = StepValues(config, sequenceLength, batchSize, backward: true);
+        if (evaluationBatch > batchSize)
+            activations += StepValues(config, sequenceLength, evaluationBatch, backward: false) - StepValues(config, sequenceLength, batchSize, backward: false);
         long largest = Math.Max(parameters, Math.Max(g * h * h, Math.Max(rows * g * h, Math.Max(headRows * outputs, rows * width))));
+        long packed = n.NumLayers * d * 2 * g * h * h;
+
         return new MemoryEstimate
         {
             Parameters = parameters * e,
             Gradients = parameters * e,
             OptimizerState = optimizerBuffers * parameters * e,
-            Activations = activations,
-            Workspace = workspace,
+            Activations = activations * e,
+            PackedWeights = packed * e,
+            Workspace = threads * PackingValuesPerThread * e,
             CheckpointWrite = (1 + optimizerBuffers) * parameters * e,
             Data = dataBytes,
             LargestArray = largest,
         };
+    }
+
+    /// <summary>The values (ids counted as one each) a step over T·B rows keeps: forward and backward, or forward alone.</summary>
+    private static long StepValues(ModelConfig config, int sequenceLength, int batchSize, bool backward)
+    {
+        RnnOptions n = config.Network;
+        long h = n.HiddenSize, d = n.NumDirections, layers = n.NumLayers;
+        long input = n.InputSize, width = n.OutputSize, outputs = config.OutputSize;
+        long batch = batchSize, rows = (long)sequenceLength * batchSize;
+        long headRows = config.PerSequence ? batch : rows;
+        // SequenceModel: token ids, embedded inputs (and their gradient), scores (then ∂L/∂Z), ∂L/∂Y, pooled outputs.
+        long model = headRows * outputs + (backward ? rows * width : 0);
+        if (config.TokenInput) model += (backward ? 2 : 1) * rows * input + rows;
+        if (config.PerSequence) model += (backward ? 2 : 1) * batch * width;
+        // RecurrentNetwork: its time-major input, each layer's output, dropout's masks and dropped outputs, the two
+        // gradient buffers of backward, initial and final states and their gradients.
+        long network = rows * input + layers * rows * width + 8 * layers * d * batch * h;
+        if (backward) network += 2 * rows * Math.Max(width, input);
+        if (backward && n.Dropout > 0 && layers > 1) network += 2 * (layers - 1) * rows * width;
+        // Each RecurrentLayer: the saved gates and deltas, an LSTM's cells, a GRU's hidden parts and hidden deltas.
+        long perLayer = (n.Cell, backward) switch
+        {
+            (CellKind.Lstm, true) => rows * (4 * h + 2 * h + 4 * h) + batch * (4 * h + 5 * h),
+            (CellKind.Lstm, false) => rows * (4 * h + 2 * h) + batch * (4 * h + 2 * h),
+            (CellKind.Gru, true) => rows * (3 * h + h + 3 * h + 3 * h) + batch * (3 * h + 5 * h),
+            (CellKind.Gru, false) => rows * (3 * h + h) + batch * (3 * h + 2 * h),
+            (_, true) => rows * h + 2 * batch * h,
+            _ => 2 * batch * h,
+        };
+        // The batch source's ids and targets (and the carried state of a language model).
+        long source = 2 * rows + 2 * layers * d * batch * h;
+        return model + network + layers * d * perLayer + source;
     }
 
     /// <summary>The number of parameters of <paramref name="config"/>, computed from its sizes (the model's <c>Parameters.Count</c>).</summary>
@@ -143,7 +165,7 @@ public sealed record MemoryEstimate
         (string Name, long Bytes)[] parts =
         [
             ("parameters", Parameters), ("gradients", Gradients), ("optimizer state", OptimizerState), ("activations for BPTT", Activations),
-            ("packed weights and buffers", Workspace), ("checkpoint writing", CheckpointWrite), ("data", Data),
+            ("packed recurrent weights", PackedWeights), ("product buffers", Workspace), ("checkpoint writing", CheckpointWrite), ("data", Data),
         ];
         return string.Join(", ", parts.Where(p => p.Bytes > 0 && p.Bytes * 100 >= Total).Select(p => $"{p.Name} {FormatBytes(p.Bytes)}"));
     }

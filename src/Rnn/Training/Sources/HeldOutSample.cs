@@ -16,7 +16,7 @@ public sealed record HeldOutSample(int[] Starts, int WindowLength)
     /// <paramref name="heldOutCount"/> tokens, or null when the whole part is to be read: when
     /// <paramref name="sampleTokens"/> is 0, or the part has no more predictions than that. There are
     /// min(<paramref name="batch"/>, sampleTokens / <paramref name="sequenceLength"/>) windows (at least one) of
-    /// sampleTokens / windows predictions each, the first at the start of the part and the last at its end.
+    /// sampleTokens / windows predictions each, the first at the start of the part and the last (of several) at its end.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the batch or sequence length is not positive.</exception>
     public static HeldOutSample? Choose(int heldOutCount, int sampleTokens, int batch, int sequenceLength)

@@ -92,8 +92,11 @@ public sealed class TextStreams<T> : IBatchSource<T> where T : unmanaged, IFloat
         return new ValidationScore(result.Loss);
     }
 
-    /// <summary>The loss of the whole held-out part, however much validation reads (null without one).</summary>
+    /// <summary>
+    /// The loss of the whole held-out part, however much validation reads (null without one), read as
+    /// <paramref name="streams"/> streams (default: the batch size, as validation reads a part it reads whole).
+    /// </summary>
     /// <param name="cancellation">Stops the measurement between chunks with <see cref="OperationCanceledException"/>.</param>
-    public EvaluationResult? EvaluateAllHeldOut(CancellationToken cancellation = default) =>
-        _validation.Count >= 2 ? Evaluation.Evaluate(_model, _validation, _batchSize, _sequenceLength, cancellation) : null;
+    public EvaluationResult? EvaluateAllHeldOut(int streams = 0, CancellationToken cancellation = default) =>
+        _validation.Count >= 2 ? Evaluation.Evaluate(_model, _validation, streams > 0 ? streams : _batchSize, _sequenceLength, cancellation) : null;
 }
