@@ -128,7 +128,6 @@ public static class TrainingRun
         if (tokens.Count != count)
             throw new InvalidDataException($"{request.Source} changed while it was read: {count} tokens at the first reading, {tokens.Count} at the second.");
         var (train, validation) = BatchStreams.Split(tokens, options.ValidationFraction);
-        reading.Stop();
 
         LanguageModel<float> model;
         if (resume is not null)
@@ -142,10 +141,11 @@ public static class TrainingRun
         if (outFolder is not null) Directory.CreateDirectory(outFolder);
         string unit = vocabulary.Kind == TokenKind.Word ? "bits/word" : "bits/char";
         var source = new TextStreams<float>(model, train, validation, options.BatchSize, options.SequenceLength, options.ValidationTokens);
+        reading.Stop();     // two passes over the text, and the hash of its ids
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"corpus {request.Source}: {count} tokens ({train.Count} train, {validation.Count} validation), vocabulary {vocabulary.Count}{SegmenterText(vocabulary.Segmenter)}; model {model.Config}, {model.Parameters.Count} parameters"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"read in {reading.Elapsed.TotalSeconds:F1} s, ids {tokens.BytesPerId} byte{(tokens.BytesPerId == 1 ? "" : "s")} each ({MemoryEstimate.FormatBytes(tokens.SizeInBytes)}); {ValidationText(source, validation)}; memory about {MemoryEstimate.FormatBytes(estimate.Total)} of {MemoryEstimate.FormatBytes(available)} {(request.MaxMemory is null ? "available" : "allowed")}"));
+            $"text read, encoded and hashed in {reading.Elapsed.TotalSeconds:F1} s, ids {tokens.BytesPerId} byte{(tokens.BytesPerId == 1 ? "" : "s")} each ({MemoryEstimate.FormatBytes(tokens.SizeInBytes)}); {ValidationText(source, validation)}; memory about {MemoryEstimate.FormatBytes(estimate.Total)} of {MemoryEstimate.FormatBytes(available)} {(request.MaxMemory is null ? "available" : "allowed")}"));
         var progress = new ProgressLine(output, !Console.IsOutputRedirected && output == Console.Out, unit);
         var trainer = new Trainer<float>(model.Core, source, new ModelContents { Vocabulary = vocabulary }, options, resume)
         {
