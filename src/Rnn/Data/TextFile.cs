@@ -1,7 +1,7 @@
 // Corpus loading is strict on purpose: a language model trained on a mis-decoded or binary file learns garbage
 // silently, so every problem the bytes can have becomes an exception that says what is wrong and where.
 // All checks run over the raw bytes with vectorised span searches, so the cost is linear in the file size however
-// the text is split into lines.
+// the text is split into lines. A text too large to hold is read in pieces (ReadChunks) with the same checks.
 using System.Text;
 using System.Text.Unicode;
 
@@ -11,7 +11,7 @@ namespace Rnn.Data;
 public static class TextFile
 {
     /// <summary>
-    /// Largest corpus, in bytes, the reader accepts (1,000,000,000). A UTF-8 file never decodes to more UTF-16 chars
+    /// Largest corpus, in bytes, <see cref="ReadCorpus(string)"/> accepts (1,000,000,000); <see cref="ReadChunks(string, int)"/> has no limit. A UTF-8 file never decodes to more UTF-16 chars
     /// than it has bytes, so this keeps the result within the largest string .NET can hold (about 2^30 chars);
     /// a 2 GB limit could not be honoured.
     /// </summary>
