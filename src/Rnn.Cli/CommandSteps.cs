@@ -9,11 +9,17 @@ namespace Rnn.Cli;
 /// <summary>Steps shared by the commands, so that no command calls into another.</summary>
 public static class CommandSteps
 {
-    /// <summary>Reads a corpus, turning the reader's complaints into usage errors where the user gave a bad file.</summary>
-    public static string ReadText(string path)
+    /// <summary>Refuses a text path that is a directory or names no file (usage errors).</summary>
+    public static void CheckTextFile(string path)
     {
         if (Directory.Exists(path)) throw new UsageException($"{path} is a directory, not a text file.");
         if (!File.Exists(path)) throw new UsageException($"{path}: no such file.");
+    }
+
+    /// <summary>Reads a corpus, turning the reader's complaints into usage errors where the user gave a bad file.</summary>
+    public static string ReadText(string path)
+    {
+        CheckTextFile(path);
         try
         {
             return TextFile.ReadCorpus(path);

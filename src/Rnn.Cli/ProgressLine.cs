@@ -54,8 +54,12 @@ public sealed class ProgressLine(TextWriter output, bool interactive, string uni
             int filled = (int)Math.Round(p.Fraction * 20);
             bar = "[" + new string('#', filled) + new string('.', 20 - filled) + "] ";
         }
+        // The share of the time validation points took; "skipped" once the budget has passed some over.
+        string share = p.EvaluationTime > TimeSpan.Zero && p.Elapsed > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $" ({p.EvaluationTime / p.Elapsed * 100:F0}% of time{(p.SkippedEvaluations > 0 ? $", {p.SkippedEvaluations} skipped" : "")})")
+            : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{bar}step {p.Step} epoch {p.Epoch:F2}  train {p.TrainLoss * toBits:F3} {unit}  val {validation}  {p.TokensPerSecond:F0} tok/s  ETA {eta}");
+            $"{bar}step {p.Step} epoch {p.Epoch:F2}  train {p.TrainLoss * toBits:F3} {unit}  val {validation}{share}  {p.TokensPerSecond:F0} tok/s  ETA {eta}");
     }
 
     private static string FormatTime(TimeSpan t) =>

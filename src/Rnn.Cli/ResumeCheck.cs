@@ -88,6 +88,19 @@ public sealed class ResumeCheck(ParseResult parse, Checkpoint checkpoint)
         return options;
     }
 
+    /// <summary>
+    /// <c>--val-tokens</c> may change on resume like the schedule (it changes what validation reads, not the
+    /// weights); the change is written to <paramref name="output"/>.
+    /// </summary>
+    public TrainingOptions Validation(TrainingOptions resumed, Option<string?> valTokens, int asked, TextWriter output)
+    {
+        if (!Given(valTokens)) return resumed;
+        int saved = resumed.ValidationTokens;
+        static string Name(int n) => n == 0 ? "all" : n.ToString(CultureInfo.InvariantCulture);
+        if (saved != asked) output.WriteLine($"resume: {valTokens.Name} {Name(saved)} → {Name(asked)}");
+        return resumed with { ValidationTokens = asked };
+    }
+
     private bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
 
     private static TrainingOptions Change<TValue>(TextWriter output, string flag, TValue before, TValue after, TrainingOptions changed)

@@ -46,6 +46,9 @@ public sealed record TaskTrainRequest
 
     /// <summary>A loss-curve PNG to write, or null.</summary>
     public string? Plot { get; init; }
+
+    /// <summary>The most memory the run may plan to use (null: what is available when it starts).</summary>
+    public long? MaxMemory { get; init; }
 }
 
 /// <summary>Runs a <see cref="TaskTrainRequest"/>.</summary>
@@ -84,11 +87,17 @@ public static class TaskTraining
     private static Classifier Classify(TaskTrainRequest request, FitSettings fit, Checkpoint? resume, TextWriter output, CancellationToken cancellation)
     {
         var train = CommandSteps.ReadData(request.Data, path => ClassificationDataset.Read(path));
-        var classifier = resume is null
-            ? Classifier.Create(train, request.Tokens, request.Network, request.Head ?? ClassifierHead, request.Fit.Options.Seed)
-            : Classifier.From(resume);
+        // Everything the memory estimate needs comes before the model: its configuration and the longest example.
+        Vocabulary vocabulary = resume?.Contents.Vocabulary ?? ClassificationDataset.BuildVocabulary(train.Examples, request.Tokens);
+        LabelSet labels = resume?.Contents.Labels ?? train.Labels;
         var validation = request.ValidationFile is null ? null
-            : CommandSteps.ReadData(request.ValidationFile, path => ClassificationDataset.Read(path, classifier.Labels));
+            : CommandSteps.ReadData(request.ValidationFile, path => ClassificationDataset.Read(path, labels));
+        ModelConfig config = resume?.Model ?? Classifier.Config(labels, vocabulary, request.Network, request.Head ?? ClassifierHead);
+        int[] lengths = [.. train.Examples.Concat(validation?.Examples ?? []).Select(e => TextEncoding.Encode(vocabulary, e.Text, request.Fit.MaxLength).Length)];
+        CheckMemory(request, resume, config, lengths);
+        var classifier = resume is null
+            ? Classifier.Create(train, vocabulary, request.Network, request.Head ?? ClassifierHead, request.Fit.Options.Seed)
+            : Classifier.From(resume);
         CommandSteps.Guard(() => classifier.ClassIds(train.Examples));
         if (request.ClassWeights is { } weights)
         {
@@ -108,9 +117,15 @@ public static class TaskTraining
     private static Tagger Tag(TaskTrainRequest request, FitSettings fit, Checkpoint? resume, TextWriter output, CancellationToken cancellation)
     {
         var train = CommandSteps.ReadData(request.Data, path => TaggingDataset.Read(path));
-        var tagger = resume is null ? Tagger.Create(train, request.Network, request.Fit.Options.Seed) : Tagger.From(resume);
+        Vocabulary vocabulary = resume?.Contents.Vocabulary ?? TaggingDataset.BuildVocabulary(train.Sequences);
+        LabelSet tags = resume?.Contents.Labels ?? train.Tags;
         var validation = request.ValidationFile is null ? null
-            : CommandSteps.ReadData(request.ValidationFile, path => TaggingDataset.Read(path, tagger.Tags));
+            : CommandSteps.ReadData(request.ValidationFile, path => TaggingDataset.Read(path, tags));
+        ModelConfig config = resume?.Model ?? Tagger.Config(tags, vocabulary, request.Network);
+        int limit = request.Fit.MaxLength ?? int.MaxValue;
+        int[] lengths = [.. train.Sequences.Concat(validation?.Sequences ?? []).Select(s => Math.Max(1, Math.Min(limit, s.Tokens.Count)))];
+        CheckMemory(request, resume, config, lengths);
+        var tagger = resume is null ? Tagger.Create(train, vocabulary, request.Network, request.Fit.Options.Seed) : Tagger.From(resume);
         Describe(output, request, tagger, $"{train.Sequences.Count} sequences, {tagger.Tags.Count} tags, vocabulary {tagger.Vocabulary.Count}");
         CommandSteps.Guard(() => tagger.Fit(train, validation, fit, cancellation));
         return tagger;
@@ -122,6 +137,8 @@ public static class TaskTraining
             throw new UsageException("--val-file is not used for forecasting: the validation part is the end of the series (--val-fraction).");
         ForecastOptions layout = resume?.Contents.Forecast ?? request.Forecast!;
         var series = CommandSteps.ReadData(request.Data, path => ForecastDataset.Read(path, layout));
+        ModelConfig config = resume?.Model ?? Forecaster.Config(series, request.Network, request.Head ?? HeadKind.FinalState);
+        CheckMemory(request, resume, config, [series.SequenceLength], dataBytes: (long)series.RowCount * (series.InputColumns.Count + 1) * sizeof(double));
         var forecaster = resume is null
             ? Forecaster.Create(series, request.Network, request.Head ?? HeadKind.FinalState, layout.Missing, request.Fit.Options.Seed)
             : Forecaster.From(resume);
@@ -129,6 +146,21 @@ public static class TaskTraining
             string.Create(CultureInfo.InvariantCulture, $"{series.RowCount} rows, target {series.TargetColumn}, inputs {string.Join(",", series.InputColumns)}, T={series.SequenceLength} K={series.Horizon}"));
         CommandSteps.Guard(() => forecaster.Fit(series, fit, cancellation));
         return forecaster;
+    }
+
+    /// <summary>
+    /// Refuses a run that cannot fit before its model exists: the estimate takes batches as long as the longest
+    /// example (after --max-len), since the length-bucketed batches pad to their longest.
+    /// </summary>
+    private static void CheckMemory(TaskTrainRequest request, Checkpoint? resume, ModelConfig config, int[] lengths, long dataBytes = -1)
+    {
+        var options = request.Fit.Options;
+        int longest = lengths.Length == 0 ? 1 : lengths.Max();
+        if (dataBytes < 0) dataBytes = lengths.Sum(n => (long)n) * 2 * sizeof(int);   // ids and targets
+        var estimate = MemoryEstimate.ForTraining<float>(config, longest, options.BatchSize, options.Optimizer, options.Momentum,
+            dataBytes, Rnn.Kernels.ComputeThreads.Max);
+        MemoryCheck.Ensure(estimate, request.MaxMemory,
+            request.Task == ModelTask.Forecast ? "--hidden, --layers, --batch or --seq" : "--hidden, --layers, --batch or --max-len");
     }
 
     private static double[] ClassWeightsOf(int[] classes, int count) => Data.ClassWeights.Balanced(classes, count);

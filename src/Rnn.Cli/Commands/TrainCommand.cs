@@ -45,6 +45,8 @@ public static class TrainCommand
         var steps = new Option<long?>("--steps") { Description = "Stop after this many optimizer steps in total." };
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction held out for validation: the end of the text or series (lm, forecast), a seeded random part of the examples (classify, tag).", DefaultValueFactory = _ => 0.05 };
+        var valTokens = new Option<string?>("--val-tokens") { Description = "lm: held-out tokens each validation reads: a fixed sample of about N of them spread over the held-out part (default 100000), or 'all'; the whole part is measured at the end either way." };
+        var maxMemory = new Option<string?>("--max-memory") { Description = "Refuse the run if its memory estimate exceeds this size (8G, 512M, 1.5GB; default: the memory available when it starts)." };
         var valFile = new Option<string?>("--val-file") { Description = "Validate on this file instead of a part of the data (classify, tag)." };
         var bestBy = CommandLine.Choice("--best-by", "What picks the best checkpoint: the validation loss, or accuracy or F1 (classify, tag).", "loss", "loss", "accuracy", "f1");
         var classWeights = new Option<string?>("--class-weights") { Description = "classify: weight the loss per class, 'balanced' or a file of label<TAB>weight lines." };
@@ -66,7 +68,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a language model, classifier, tagger or forecaster (checkpoints, resume).")
         {
             file, task, tokens, userDict, maxVocab, cell, hidden, layers, embedding, bidirectional, nonlinearity, head, seq, batch, optimizer, lr, momentum, clip, clipValue,
-            lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, valFile, bestBy, classWeights, maxLength,
+            lrDecay, lrDecayEvery, lrSchedule, dropout, epochs, steps, minutes, valFraction, valTokens, valFile, bestBy, classWeights, maxLength, maxMemory,
             target, inputs, horizon, missing, seed, threads, evalEvery, output, resume, plot, logGradFlow,
         };
         command.SetAction(parse =>
@@ -77,7 +79,7 @@ public static class TrainCommand
             RefuseOutsideTask(parse, kind, (valFile, [ModelTask.Classify, ModelTask.Tag]), (classWeights, [ModelTask.Classify]),
                 (maxLength, [ModelTask.Classify, ModelTask.Tag]), (head, [ModelTask.Classify, ModelTask.Forecast]),
                 (target, [ModelTask.Forecast]), (inputs, [ModelTask.Forecast]), (horizon, [ModelTask.Forecast]), (missing, [ModelTask.Forecast]),
-                (userDict, [ModelTask.Lm]), (maxVocab, [ModelTask.Lm]), (logGradFlow, [ModelTask.Lm]),
+                (userDict, [ModelTask.Lm]), (maxVocab, [ModelTask.Lm]), (logGradFlow, [ModelTask.Lm]), (valTokens, [ModelTask.Lm]),
                 (tokens, [ModelTask.Lm, ModelTask.Classify]));
             var best = parse.GetValue(bestBy) switch { "accuracy" => BestBy.Accuracy, "f1" => BestBy.F1, _ => BestBy.Loss };
             if (best != BestBy.Loss && kind is ModelTask.Lm or ModelTask.Forecast)
@@ -101,7 +103,9 @@ public static class TrainCommand
                 ValidationFraction = parse.GetValue(valFraction),
                 Seed = parse.GetValue(seed),
                 EvaluateEvery = parse.GetValue(evalEvery),
+                ValidationTokens = ValidationTokens(parse.GetValue(valTokens)),
             };
+            long? memoryLimit = parse.GetValue(maxMemory) is string limit ? MemoryCheck.ParseSize(limit, "--max-memory") : null;
             var writer = parse.InvocationConfiguration.Output;
             Checkpoint? resumed = parse.GetValue(resume) is string resumePath ? CommandSteps.LoadForResume(resumePath) : null;
             if (resumed is not null)
@@ -112,7 +116,9 @@ public static class TrainCommand
                 check.Data(tokens, seq, batch, optimizer, momentum, seed, valFraction);
                 check.Forecast(target, inputs, horizon, missing);
                 check.ThrowIfConflicting();
+                int askedValidation = options.ValidationTokens;
                 options = check.Schedule(options, lr, lrDecay, lrDecayEvery, lrSchedule, clip, clipValue, evalEvery, writer);
+                options = check.Validation(options, valTokens, askedValidation, writer);
             }
             var network = new RnnOptions
             {
@@ -148,14 +154,16 @@ public static class TrainCommand
                     ClassWeights = parse.GetValue(classWeights),
                     Out = parse.GetValue(output)!,
                     Plot = parse.GetValue(plot),
+                    MaxMemory = memoryLimit,
                 };
                 TaskTraining.Execute(request, resumed, writer, CommandSteps.CancelOnCtrlC());
                 return ExitCodes.Ok;
             }
             var lmRequest = new TrainRequest
             {
-                Text = CommandSteps.ReadText(path),
+                TextPath = path,
                 Source = path,
+                MaxMemory = memoryLimit,
                 Tokens = tokenKind,
                 Segmenter = SegmenterFrom(tokenKind, parse.GetValue(userDict), parse.GetValue(resume)),
                 MaxVocabulary = MaxVocabulary(parse.GetValue(maxVocab), tokenKind),
@@ -218,6 +226,15 @@ public static class TrainCommand
             ? throw new UsageException($"--max-vocab must be more than the {specials} special token{(specials == 1 ? "" : "s")} and at most {Vocabulary.MaxTokens}, not {v}.")
             : value;
     }
+
+    /// <summary><c>--val-tokens</c>: a positive count, or <c>all</c> (0: the whole held-out part).</summary>
+    private static int ValidationTokens(string? value) => value switch
+    {
+        null => TrainingOptions.DefaultValidationTokens,
+        "all" => 0,
+        _ => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
+            : throw new UsageException($"--val-tokens must be a positive integer or 'all', not '{value}'."),
+    };
 
     private static int NonNegative(int value, string name) =>
         value >= 0 ? value : throw new UsageException($"{name} must be ≥ 0, not {value}.");

@@ -12,7 +12,7 @@ namespace Rnn.Data;
 /// </summary>
 public sealed class BatchStreams
 {
-    private readonly ReadOnlyMemory<int> _tokens;
+    private readonly TokenIds _tokens;
 
     /// <summary>Prepares to serve <paramref name="tokens"/>, which must not be modified while this instance is used.</summary>
     /// <param name="batch">B: rows per chunk.</param>
@@ -20,19 +20,26 @@ public sealed class BatchStreams
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> or <paramref name="sequenceLength"/> is not positive.</exception>
     /// <exception cref="ArgumentException">There are fewer than B·T + 1 tokens, so not even one chunk can be formed.</exception>
     public BatchStreams(ReadOnlyMemory<int> tokens, int batch, int sequenceLength)
+        : this(TokenIds.Wrap(tokens), batch, sequenceLength)
     {
+    }
+
+    /// <summary>Prepares to serve <paramref name="tokens"/> in compact storage; otherwise as the other constructor.</summary>
+    public BatchStreams(TokenIds tokens, int batch, int sequenceLength)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequenceLength);
         long needed = (long)batch * sequenceLength + 1;
-        if (tokens.Length < needed)
+        if (tokens.Count < needed)
             throw new ArgumentException(
-                $"The corpus has {tokens.Length} tokens, too few for batch size {batch} and sequence length {sequenceLength}: " +
+                $"The corpus has {tokens.Count} tokens, too few for batch size {batch} and sequence length {sequenceLength}: " +
                 $"one chunk needs at least {needed} tokens. Use a longer corpus or a smaller batch size or sequence length.",
                 nameof(tokens));
         _tokens = tokens;
         BatchSize = batch;
         SequenceLength = sequenceLength;
-        StreamLength = (tokens.Length - 1) / batch;
+        StreamLength = (tokens.Count - 1) / batch;
         ChunksPerEpoch = StreamLength / sequenceLength;
     }
 
@@ -62,17 +69,19 @@ public sealed class BatchStreams
         if (inputs.Length != size) throw new ArgumentException($"inputs has {inputs.Length} elements; a chunk has B·T = {size}.", nameof(inputs));
         if (targets.Length != size) throw new ArgumentException($"targets has {targets.Length} elements; a chunk has B·T = {size}.", nameof(targets));
 
-        ReadOnlySpan<int> tokens = _tokens.Span;
+        int[]? rented = SequenceLength < 1024 ? null : System.Buffers.ArrayPool<int>.Shared.Rent(SequenceLength + 1);
+        Span<int> row = rented is null ? stackalloc int[SequenceLength + 1] : rented.AsSpan(0, SequenceLength + 1);
         for (int b = 0; b < BatchSize; b++)
         {
             // T + 1 consecutive tokens serve both the inputs and the shifted targets of this row.
-            ReadOnlySpan<int> row = tokens.Slice(b * StreamLength + chunk * SequenceLength, SequenceLength + 1);
+            _tokens.CopyTo(b * StreamLength + chunk * SequenceLength, row);
             for (int t = 0; t < SequenceLength; t++)
             {
                 inputs[t * BatchSize + b] = row[t];
                 targets[t * BatchSize + b] = row[t + 1];
             }
         }
+        if (rented is not null) System.Buffers.ArrayPool<int>.Shared.Return(rented);
     }
 
     /// <summary>
@@ -85,13 +94,35 @@ public sealed class BatchStreams
     public static (int[] Train, int[] Validation) Split(int[] tokens, double validationFraction)
     {
         ArgumentNullException.ThrowIfNull(tokens);
+        int count = ValidationCount(tokens.Length, validationFraction);
+        return (tokens[..^count], tokens[^count..]);
+    }
+
+    /// <summary>
+    /// <see cref="Split(int[], double)"/> for ids in compact storage: the two parts are views of
+    /// <paramref name="tokens"/>, nothing is copied.
+    /// </summary>
+    public static (TokenIds Train, TokenIds Validation) Split(TokenIds tokens, double validationFraction)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        int count = ValidationCount(tokens.Count, validationFraction);
+        return (tokens.Slice(0, tokens.Count - count), tokens.Slice(tokens.Count - count, count));
+    }
+
+    /// <summary>
+    /// How many of <paramref name="tokenCount"/> tokens <see cref="Split(int[], double)"/> holds out for
+    /// <paramref name="validationFraction"/>, with its exceptions: known before any id is stored.
+    /// </summary>
+    public static int ValidationCount(int tokenCount, double validationFraction)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tokenCount);
         if (!(validationFraction >= 0 && validationFraction <= 0.5))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in [0, 0.5].");
-        int count = (int)Math.Round(tokens.Length * validationFraction, MidpointRounding.AwayFromZero);
+        int count = (int)Math.Round(tokenCount * validationFraction, MidpointRounding.AwayFromZero);
         if (validationFraction > 0 && count < 2)
             throw new ArgumentException(
-                $"A validation fraction of {validationFraction} of {tokens.Length} tokens leaves {count} validation tokens; at least 2 are needed. " +
+                $"A validation fraction of {validationFraction} of {tokenCount} tokens leaves {count} validation tokens; at least 2 are needed. " +
                 "Use a larger fraction, a longer corpus, or 0 for no validation.", nameof(validationFraction));
-        return (tokens[..^count], tokens[^count..]);
+        return count;
     }
 }

@@ -109,11 +109,25 @@ public sealed class Vocabulary
         if (maxSize is int size && (size <= specials.Length || size > MaxTokens))
             throw new ArgumentOutOfRangeException(nameof(maxSize), size, $"Must be in ({specials.Length}, {MaxTokens}]: the {specials.Length} special tokens are included.");
 
+        var counter = new VocabularyCounter(kind, segmenter);
+        counter.Add(text);
+        return counter.Build(maxSize);
+    }
+
+    /// <summary>
+    /// The vocabulary of counted tokens: <paramref name="kept"/> gives the distinct tokens in increasing order, at most
+    /// its argument of them (the most frequent).
+    /// </summary>
+    internal static Vocabulary FromCounts(TokenKind kind, int? maxSize, ChineseSegmenter? segmenter, Func<int, string[]> kept)
+    {
+        string[] specials = Specials(kind);
+        if (maxSize is int size && (size <= specials.Length || size > MaxTokens))
+            throw new ArgumentOutOfRangeException(nameof(maxSize), size, $"Must be in ({specials.Length}, {MaxTokens}]: the {specials.Length} special tokens are included.");
         int keep = maxSize is int max ? max - specials.Length : int.MaxValue;
-        string[] distinct = kind == TokenKind.Character ? CountScalars(text, keep) : CountWords(text, keep, segmenter);
-        if (distinct.Length == 0) throw new ArgumentException("The text has no tokens to build a vocabulary from.", nameof(text));
+        string[] distinct = kept(keep);
+        if (distinct.Length == 0) throw new ArgumentException("The text has no tokens to build a vocabulary from.", "text");
         if (distinct.Length > MaxTokens - specials.Length)
-            throw new ArgumentException($"The text has {distinct.Length} distinct tokens; pass maxSize to keep at most {MaxTokens} (special tokens included).", nameof(text));
+            throw new ArgumentException($"The text has {distinct.Length} distinct tokens; pass maxSize to keep at most {MaxTokens} (special tokens included).", "text");
         return new Vocabulary(kind, [.. specials, .. distinct], segmenter);
     }
 
@@ -358,32 +372,11 @@ public sealed class Vocabulary
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a token kind."),
     };
 
-    private static string[] CountScalars(string text, int keep)
-    {
-        var counts = new Dictionary<int, long>();
-        foreach (Rune rune in text.EnumerateRunes()) CollectionsMarshal.GetValueRefOrAddDefault(counts, rune.Value, out _)++;
-        // Scalar values sort like their int values; sorting the strings ordinally would misplace U+E000–U+FFFF after surrogates.
-        int[] kept = MostFrequent(counts, keep, (a, b) => a.CompareTo(b));
-        return [.. kept.Select(value => new Rune(value).ToString())];
-    }
-
-    private static string[] CountWords(string text, int keep, ChineseSegmenter? segmenter)
-    {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
-        var words = new WordSplitter(text, segmenter);
-        while (words.MoveNext())
-        {
-            if (!words.IsLineEnd) CollectionsMarshal.GetValueRefOrAddDefault(lookup, words.Current, out _)++;
-        }
-        return MostFrequent(counts, keep, string.CompareOrdinal);
-    }
-
     /// <summary>
     /// All keys in increasing order when there are at most <paramref name="keep"/> of them; otherwise the
     /// <paramref name="keep"/> most frequent, ties going to the smaller key, again in increasing order.
     /// </summary>
-    private static TKey[] MostFrequent<TKey>(Dictionary<TKey, long> counts, int keep, Comparison<TKey> order) where TKey : notnull
+    internal static TKey[] MostFrequent<TKey>(Dictionary<TKey, long> counts, int keep, Comparison<TKey> order) where TKey : notnull
     {
         KeyValuePair<TKey, long>[] entries = [.. counts];
         if (entries.Length > keep)
@@ -413,6 +406,14 @@ public sealed class Vocabulary
     {
         var ids = new List<int>(text.Length / 4 + 2);
         bool inLine = false;
+        EncodeWords(text, ref inLine, ids, unknown);
+        if (inLine && closeLastLine) ids.Add(EndId);
+        return [.. ids];
+    }
+
+    /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="ids"/>, the line open at its start and end in <paramref name="inLine"/>.</summary>
+    private void EncodeWords(ReadOnlySpan<char> text, ref bool inLine, List<int> ids, ICollection<string>? unknown)
+    {
         var words = new WordSplitter(text, Segmenter);
         while (words.MoveNext())
         {
@@ -426,9 +427,92 @@ public sealed class Vocabulary
                 unknown?.Add(words.Current.ToString());
             }
         }
-        if (inLine && closeLastLine) ids.Add(EndId);
-        return [.. ids];
     }
+
+    /// <summary>
+    /// The ids of a text given in pieces (such as <see cref="TextFile.ReadChunks(string, int)"/> gives), in compact
+    /// storage (<see cref="TokenIds"/>): exactly the ids <see cref="Encode"/> gives for the whole text, without ever
+    /// holding the text or an int per id.
+    /// </summary>
+    /// <param name="pieces">The text, in order; each piece is read once, before the next is asked for.</param>
+    /// <param name="expectedCount">The ids expected (<see cref="VocabularyCounter.TokenCount"/>), so the storage is allocated once; 0 if unknown.</param>
+    /// <param name="unknown">When given, receives the text of every token not in the vocabulary, in order.</param>
+    /// <exception cref="InvalidOperationException">The text has more ids than one array can hold.</exception>
+    public TokenIds EncodeCompact(IEnumerable<ReadOnlyMemory<char>> pieces, int expectedCount = 0, ICollection<string>? unknown = null)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        var encoder = new CompactEncoder(this, expectedCount, unknown);
+        foreach (var piece in pieces) encoder.Add(piece.Span);
+        return encoder.Complete();
+    }
+
+    /// <summary>The streaming side of <see cref="Encode"/>: stretches of the text (see <see cref="TextStretches"/>) encoded into compact storage.</summary>
+    private sealed class CompactEncoder
+    {
+        private readonly Vocabulary _vocabulary;
+        private readonly ICollection<string>? _unknown;
+        private readonly TextStretches _stretches;
+        private readonly TextStretches.Sink _encode;
+        private readonly TokenIds.Builder _ids;
+        private readonly int[] _bmpIds = [];    // the id of each scalar value U+0000–U+FFFF (character mode)
+        private readonly List<int> _buffer = [];
+        private bool _inLine;
+
+        public CompactEncoder(Vocabulary vocabulary, int expectedCount, ICollection<string>? unknown)
+        {
+            _vocabulary = vocabulary;
+            _unknown = unknown;
+            _stretches = new TextStretches(vocabulary.Kind);
+            _ids = new TokenIds.Builder(vocabulary.Count, expectedCount);
+            if (vocabulary.Kind == TokenKind.Character)
+            {
+                _bmpIds = new int[char.MaxValue + 1];
+                foreach (var (value, id) in vocabulary._scalarIds)
+                    if (value <= char.MaxValue) _bmpIds[value] = id;
+                _encode = EncodeScalars;
+            }
+            else _encode = EncodeWords;
+        }
+
+        public void Add(ReadOnlySpan<char> piece) => _stretches.Add(piece, _encode);
+
+        public TokenIds Complete()
+        {
+            _stretches.Flush(_encode);
+            if (_inLine) _ids.Append([_vocabulary.EndId]);
+            return _ids.ToTokenIds();
+        }
+
+        private void EncodeScalars(ReadOnlySpan<char> text)
+        {
+            _buffer.Clear();
+            int[] bmp = _bmpIds;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                int value = c, id;
+                if (!char.IsSurrogate(c)) id = bmp[c];
+                else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    value = char.ConvertToUtf32(c, text[++i]);
+                    id = _vocabulary._scalarIds.GetValueOrDefault(value, UnknownIdValue);
+                }
+                else id = bmp[value = Rune.ReplacementChar.Value];   // an unpaired surrogate reads as U+FFFD
+                if (id == UnknownIdValue) _unknown?.Add(new Rune(value).ToString());
+                _buffer.Add(id);
+            }
+            _ids.Append(CollectionsMarshal.AsSpan(_buffer));
+        }
+
+        private void EncodeWords(ReadOnlySpan<char> text)
+        {
+            _buffer.Clear();
+            _vocabulary.EncodeWords(text, ref _inLine, _buffer, _unknown);
+            _ids.Append(CollectionsMarshal.AsSpan(_buffer));
+        }
+    }
+
+    private const int UnknownIdValue = 0;
 
     private void CheckId(int id)
     {

@@ -63,6 +63,18 @@ public sealed record TrainingOptions
     [JsonPropertyName("ValidationFraction")]
     public double ValidationFraction { get; init; } = 0.05;
 
+    /// <summary>
+    /// How many held-out tokens a language model's validation reads (0: all of them). A held-out part with more
+    /// predictions than this is scored on a fixed sample of about this many: B windows spread evenly over it, each
+    /// read from a zero state, the same windows at every validation; a smaller one is read whole. The whole held-out
+    /// part is still what <c>rnn train</c> reports at the end.
+    /// </summary>
+    [JsonPropertyName("ValidationTokens")]
+    public int ValidationTokens { get; init; } = DefaultValidationTokens;
+
+    /// <summary>The default of <see cref="ValidationTokens"/>: 100,000 tokens.</summary>
+    public const int DefaultValidationTokens = 100_000;
+
     /// <summary>Seed of the initialisation and of dropout.</summary>
     [JsonPropertyName("Seed")]
     public ulong Seed { get; init; } = 1;
@@ -94,6 +106,7 @@ public sealed record TrainingOptions
         Check(LearningRateDecayEvery > 0, nameof(LearningRateDecayEvery), LearningRateDecayEvery, "must be positive");
         Check(ValidationFraction >= 0 && ValidationFraction <= 0.5, nameof(ValidationFraction), ValidationFraction, "must be in [0, 0.5]");
         Check(EvaluateEvery >= 0, nameof(EvaluateEvery), EvaluateEvery, "must be ≥ 0");
+        Check(ValidationTokens >= 0, nameof(ValidationTokens), ValidationTokens, "must be ≥ 0 (0 reads the whole held-out part)");
         Check(MaxSkippedSteps > 0, nameof(MaxSkippedSteps), MaxSkippedSteps, "must be positive");
         Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "must be sgd, adagrad or adam");
     }

@@ -2,8 +2,8 @@
 // length-bucketed labelled batches, forecast windows); each batch is one optimizer step:
 //   zero grads → forward/loss/backward (the source) → finite check → clip → learning-rate schedule → update.
 // Validation and checkpoints every EvaluateEvery steps; "last" always, "best" on a new best validation score
-// (the lowest loss, or the highest accuracy or F1).
-using System.Diagnostics;
+// (the lowest loss, or the highest accuracy or F1). At automatic points, an EvaluationBudget keeps their wall time
+// near a tenth of the run's. Validation never changes the weights, so where the points fall changes no weight.
 using System.Numerics;
 using Rnn.Models;
 using Rnn.Optim;
@@ -22,7 +22,14 @@ namespace Rnn.Training;
 /// <param name="Fraction">How far the run is towards its stopping condition, in [0, 1].</param>
 /// <param name="Elapsed">Wall time of this run.</param>
 public sealed record TrainingProgress(long Step, double Epoch, double TrainLoss, double? ValidationLoss,
-    double TokensPerSecond, double Fraction, TimeSpan Elapsed);
+    double TokensPerSecond, double Fraction, TimeSpan Elapsed)
+{
+    /// <summary>The wall time of this run spent at validation points (validations and checkpoints).</summary>
+    public TimeSpan EvaluationTime { get; init; }
+
+    /// <summary>Validation points skipped so far to keep them within <see cref="Trainer{T}.ValidationTimeShare"/>.</summary>
+    public int SkippedEvaluations { get; init; }
+}
 
 /// <summary>When a run stops: whichever limit is reached first (at least one must be set).</summary>
 /// <param name="Epochs">Passes over the training data, or null.</param>
@@ -117,8 +124,25 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Called after every step.</summary>
     public Action<TrainingProgress>? Progress { get; init; }
 
-    /// <summary>Called with a one-line warning (a skipped non-finite step).</summary>
+    /// <summary>Called with a one-line warning (a skipped non-finite step, validation points thinned to their budget).</summary>
     public Action<string>? Warning { get; init; }
+
+    /// <summary>
+    /// The share of the wall time that automatic validation points (with <see cref="TrainingOptions.EvaluateEvery"/> 0)
+    /// may take, validations and checkpoints together: a point that falls due when the points so far took more is
+    /// skipped (<see cref="EvaluationBudget"/>, which lets the first second of them pass whatever their share). In
+    /// (0, 1]; 1 never skips. Points set by EvaluateEvery always run. Default 0.1.
+    /// </summary>
+    public double ValidationTimeShare { get; init; } = EvaluationBudget.DefaultShare;
+
+    /// <summary>The clock of the run's wall time (a test may give its own).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>What the validation points of the last <see cref="Run"/> took and skipped; null before a run.</summary>
+    public EvaluationBudget? LastBudget { get; private set; }
+
+    /// <summary>The wall time of the last <see cref="Run"/>.</summary>
+    public TimeSpan LastRunTime { get; private set; }
 
     /// <summary>
     /// Called at every validation point with the step and the model, right after that step's backward pass and
@@ -145,14 +169,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (stop.Epochs is null && stop.Steps is null && stop.Duration is null)
             throw new ArgumentException("Give at least one of --epochs, --steps or --minutes.", nameof(stop));
         _model.Rnn.Training = true;
-        // Validation points: every EvaluateEvery steps, or for a timed run without it, every tenth of the time
-        // (each one reads the whole validation part: more would eat into the training time).
+        // Validation points: every EvaluateEvery steps, or for a timed run without it, every tenth of the time.
+        // Automatic points are held to their share of the time by the budget.
+        bool automatic = Options.EvaluateEvery == 0;
         int evaluateEvery = Options.EvaluateEvery > 0 ? Options.EvaluateEvery
             : stop.Duration is null ? AutomaticEvaluationInterval(stop) : 0;
         TimeSpan evaluationPeriod = stop.Duration is TimeSpan total ? total / 10 : TimeSpan.MaxValue;
         TimeSpan nextEvaluation = evaluationPeriod;
         long targetChunks = stop.Epochs is double e ? (long)Math.Ceiling(e * _source.BatchesPerEpoch) : long.MaxValue;
-        var clock = Stopwatch.StartNew();
+        var budget = new EvaluationBudget(ValidationTimeShare);
+        LastBudget = budget;
+        var clock = new RunClock(Clock);
         double startSeconds = State.Seconds;
         long startStep = State.Step, tokensPerStep = _source.StepsPerBatch;
         double lossSum = 0;
@@ -198,26 +225,48 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             bool due = evaluateEvery > 0 ? State.Step % evaluateEvery == 0 : clock.Elapsed >= nextEvaluation;
             if (due)
             {
-                if (evaluateEvery == 0) nextEvaluation = clock.Elapsed + evaluationPeriod;
-                ValidationPoint?.Invoke(State.Step, _model);
-                Record(lossSum / lossCount, clock, startSeconds);
-                lossSum = 0;
-                lossCount = 0;
+                TimeSpan now = clock.Elapsed;
+                if (evaluateEvery == 0) nextEvaluation = now + evaluationPeriod;
+                if (!automatic || budget.Allows(now))
+                {
+                    ValidationPoint?.Invoke(State.Step, _model);
+                    Record(lossSum / lossCount, clock, startSeconds, budget);
+                    lossSum = 0;
+                    lossCount = 0;
+                }
+                else if (budget.Skipped == 1)
+                {
+                    Warning?.Invoke(FormattableString.Invariant(
+                        $"validation and checkpoints took {budget.SpentShare(now) * 100:F0}% of the time so far; they now skip points to stay near {budget.Share * 100:F0}% (--eval-every N sets a fixed interval)"));
+                }
             }
+            TimeSpan elapsed = clock.Elapsed;
             Progress?.Invoke(new TrainingProgress(State.Step, (double)State.ChunksSeen / _source.BatchesPerEpoch,
                 lossCount > 0 ? lossSum / lossCount : State.History.LastOrDefault()?.TrainLoss ?? loss,
                 State.History.LastOrDefault()?.ValidationLoss,
-                (State.Step - startStep) * tokensPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
-                Fraction(stop, clock.Elapsed, targetChunks), clock.Elapsed));
+                (State.Step - startStep) * tokensPerStep / Math.Max(elapsed.TotalSeconds, 1e-9),
+                Fraction(stop, elapsed, targetChunks), elapsed)
+            {
+                EvaluationTime = budget.Spent,
+                SkippedEvaluations = budget.Skipped,
+            });
         }
         if (lossCount > 0 || State.History.Count == 0 || State.History[^1].Step != State.Step)
-            Record(lossCount > 0 ? lossSum / lossCount : double.NaN, clock, startSeconds);
+            Record(lossCount > 0 ? lossSum / lossCount : double.NaN, clock, startSeconds, budget);
+        LastRunTime = clock.Elapsed;
     }
 
     /// <summary>Validation loss (nats per token) of the current weights, or null without validation data.</summary>
     public double? Validate() => _source.Validate(_model)?.Loss;
 
-    private void Record(double trainLoss, Stopwatch clock, double startSeconds)
+    private void Record(double trainLoss, RunClock clock, double startSeconds, EvaluationBudget budget)
+    {
+        TimeSpan started = clock.Elapsed;
+        Record(trainLoss, clock, startSeconds);
+        budget.Record(clock.Elapsed - started);
+    }
+
+    private void Record(double trainLoss, RunClock clock, double startSeconds)
     {
         ValidationScore? score = _source.Validate(_model);
         LastValidation = score;
@@ -255,7 +304,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static TextStreams<T> Streams(LanguageModel<T> model, int[] train, int[] validation, TrainingOptions options)
     {
         options.Validate();
-        return new TextStreams<T>(model, train, validation, options.BatchSize, options.SequenceLength);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        return new TextStreams<T>(model, TokenIds.Wrap(train), TokenIds.Wrap(validation), options.BatchSize, options.SequenceLength, options.ValidationTokens);
+    }
+
+    /// <summary>The wall time since the run started, by the trainer's clock.</summary>
+    private sealed class RunClock(TimeProvider provider)
+    {
+        private readonly long _start = provider.GetTimestamp();
+
+        public TimeSpan Elapsed => provider.GetElapsedTime(_start);
     }
 
     private int AutomaticEvaluationInterval(StopCondition stop)

@@ -78,6 +78,22 @@ public sealed class ErrorTableTests(ErrorTableFiles files) : IClassFixture<Error
         AssertOneLine(2, "too large", Run("train", files.Corpus, "--hidden", "100000", "--steps", "1", "--out", Path.Combine(files.Folder, "huge.safetensors")));
 
     [Fact]
+    public void Train_RunThatCannotFitInMemory_ExitsTwoWithTheEstimateAndTheMemoryBeforeAllocating()
+    {
+        string model = Path.Combine(files.Folder, "unfit.safetensors");
+        var result = Run("train", files.Corpus, "--hidden", "512", "--steps", "1", "--max-memory", "1M", "--out", model);
+
+        AssertOneLine(2, "not enough memory: the run needs about ", result);
+        Assert.Contains("(parameters ", result.Error);
+        Assert.Contains(" and 1 MB is allowed by --max-memory; try a smaller --hidden, --layers, --batch or --seq.", result.Error);
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void Train_ValidationTokensNotACount_ExitsTwo() =>
+        AssertOneLine(2, "--val-tokens must be a positive integer or 'all', not 'some'", Run("train", files.Corpus, "--val-tokens", "some"));
+
+    [Fact]
     public void Train_BatchTimesSeqBeyondInt32_ExitsTwoWithTheTrueCount() =>
         AssertOneLine(2, "needs 10000000001", Run("train", files.Corpus, "--batch", "100000", "--seq", "100000"));
 

@@ -39,6 +39,11 @@ public sealed class TaskErrorTableTests(TaskErrorFiles files) : IClassFixture<Ta
     }
 
     [Fact]
+    public void Classify_LongExampleThatCannotFit_ExitsTwoNamingMaxLen() =>
+        AssertOneLine("the run needs about ", "train", files.Write("long.tsv", "pos\t" + new string('a', 200_000) + "\nneg\tb\n"), "--task", "classify",
+            "--hidden", "64", "--batch", "2", "--steps", "1", "--max-memory", "100M", "--out", Path.Combine(files.Folder, "long.safetensors"));
+
+    [Fact]
     public void Classify_LineWithoutTab_ExitsTwo() =>
         AssertOneLine("line 2: the line has no tab between the label and the text", "train", files.Write("notab.tsv", "pos\tgood\nneg bad\n"), "--task", "classify");
 

@@ -31,9 +31,23 @@ public sealed class Classifier : TaskModel
     public static Classifier Create(ClassificationDataset data, TokenKind tokens, RnnOptions network, HeadKind head = HeadKind.MeanPool, ulong seed = 1)
     {
         ArgumentNullException.ThrowIfNull(data);
-        Vocabulary vocabulary = ClassificationDataset.BuildVocabulary(data.Examples, tokens);
-        var config = TokenConfig(ModelTask.Classify, vocabulary, network, data.Labels.Count, head);
-        return new Classifier(new SequenceModel<float>(config, seed), new ModelContents { Vocabulary = vocabulary, Labels = data.Labels }, null);
+        return Create(data, ClassificationDataset.BuildVocabulary(data.Examples, tokens), network, head, seed);
+    }
+
+    /// <summary>A new classifier for the classes of <paramref name="data"/> with a vocabulary built beforehand (<see cref="ClassificationDataset.BuildVocabulary"/>).</summary>
+    public static Classifier Create(ClassificationDataset data, Vocabulary vocabulary, RnnOptions network, HeadKind head = HeadKind.MeanPool, ulong seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        return new Classifier(new SequenceModel<float>(Config(data.Labels, vocabulary, network, head), seed), new ModelContents { Vocabulary = vocabulary, Labels = data.Labels }, null);
+    }
+
+    /// <summary>The model configuration <see cref="Create(ClassificationDataset, Vocabulary, RnnOptions, HeadKind, ulong)"/> gives (for a memory estimate before anything is allocated).</summary>
+    public static ModelConfig Config(LabelSet labels, Vocabulary vocabulary, RnnOptions network, HeadKind head = HeadKind.MeanPool)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        return TokenConfig(ModelTask.Classify, vocabulary, network, labels.Count, head);
     }
 
     /// <summary>Loads a classifier saved by <see cref="TaskModel.Save"/> (or by <c>rnn train --task classify</c>).</summary>

@@ -24,20 +24,26 @@ public sealed class Forecaster : TaskModel
     /// </summary>
     public static Forecaster Create(ForecastDataset series, RnnOptions network, HeadKind head = HeadKind.FinalState, MissingValuePolicy missing = MissingValuePolicy.Refuse, ulong seed = 1)
     {
+        var config = Config(series, network, head);
+        var layout = new ForecastOptions
+        {
+            SequenceLength = series.SequenceLength, Horizon = series.Horizon, Target = series.TargetColumn, Inputs = series.InputColumns, Missing = missing,
+        };
+        return new Forecaster(new SequenceModel<float>(config, seed), new ModelContents { Scaling = series.FitScaling(series.RowCount), Forecast = layout }, null);
+    }
+
+    /// <summary>The model configuration <see cref="Create"/> gives (for a memory estimate before anything is allocated).</summary>
+    public static ModelConfig Config(ForecastDataset series, RnnOptions network, HeadKind head = HeadKind.FinalState)
+    {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(network);
-        var config = new ModelConfig
+        return new ModelConfig
         {
             Task = ModelTask.Forecast,
             Network = network with { InputSize = series.InputColumns.Count },
             OutputSize = series.Horizon,
             Head = head,
         };
-        var layout = new ForecastOptions
-        {
-            SequenceLength = series.SequenceLength, Horizon = series.Horizon, Target = series.TargetColumn, Inputs = series.InputColumns, Missing = missing,
-        };
-        return new Forecaster(new SequenceModel<float>(config, seed), new ModelContents { Scaling = series.FitScaling(series.RowCount), Forecast = layout }, null);
     }
 
     /// <summary>Loads a forecaster saved by <see cref="TaskModel.Save"/> (or by <c>rnn train --task forecast</c>).</summary>

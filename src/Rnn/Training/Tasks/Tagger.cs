@@ -21,9 +21,23 @@ public sealed class Tagger : TaskModel
     public static Tagger Create(TaggingDataset data, RnnOptions network, ulong seed = 1)
     {
         ArgumentNullException.ThrowIfNull(data);
-        Vocabulary vocabulary = TaggingDataset.BuildVocabulary(data.Sequences);
-        var config = TokenConfig(ModelTask.Tag, vocabulary, network, data.Tags.Count, HeadKind.PerStep);
-        return new Tagger(new SequenceModel<float>(config, seed), new ModelContents { Vocabulary = vocabulary, Labels = data.Tags }, null);
+        return Create(data, TaggingDataset.BuildVocabulary(data.Sequences), network, seed);
+    }
+
+    /// <summary>A new tagger for the tags of <paramref name="data"/> with a vocabulary built beforehand (<see cref="TaggingDataset.BuildVocabulary"/>).</summary>
+    public static Tagger Create(TaggingDataset data, Vocabulary vocabulary, RnnOptions network, ulong seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        return new Tagger(new SequenceModel<float>(Config(data.Tags, vocabulary, network), seed), new ModelContents { Vocabulary = vocabulary, Labels = data.Tags }, null);
+    }
+
+    /// <summary>The model configuration <see cref="Create(TaggingDataset, Vocabulary, RnnOptions, ulong)"/> gives (for a memory estimate before anything is allocated).</summary>
+    public static ModelConfig Config(LabelSet tags, Vocabulary vocabulary, RnnOptions network)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        return TokenConfig(ModelTask.Tag, vocabulary, network, tags.Count, HeadKind.PerStep);
     }
 
     /// <summary>Loads a tagger saved by <see cref="TaskModel.Save"/> (or by <c>rnn train --task tag</c>).</summary>
