@@ -3,22 +3,25 @@
 # (torch_task.py), one right after the other, the same files, the same wall-clock budget, the same threads; then a
 # markdown table of the test figures (table.py). Fetches and converts the data first when it is not there.
 #
-# usage: tools/realdata/compare.sh [--minutes 2] [--forecast-minutes 0.5] [--seeds "1 2 3"] [SET ...]
+# usage: tools/realdata/compare.sh [--minutes 2] [--forecast-minutes 0.5] [--seeds "1 2 3"] [--every-epoch] [SET ...]
 #   SET: spam names spaces sunspots macro (default: all). Classification and tagging run one seed (the first);
 #   the forecasts, which are small and quick, run every seed and the table shows their mean.
+#   --every-epoch: classification and tagging validate (and keep the best weights) after every epoch rather than every
+#   tenth of the budget, both models (--eval-every); their runs are kept apart as SET-epoch and get rows of their own.
 # Each run's files go to tools/realdata/data/runs/SET/ (git-ignored); table.py reads them, so running a few sets again
 # updates their rows only.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 py=/usr/bin/python3
-minutes=2 fminutes=0.5 seeds="1 2 3"
+minutes=2 fminutes=0.5 seeds="1 2 3" every_epoch=0
 sets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
     --forecast-minutes) fminutes="$2"; shift 2 ;;
     --seeds) seeds="$2"; shift 2 ;;
+    --every-epoch) every_epoch=1; shift ;;
     -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     *) sets+=("$1"); shift ;;
   esac
@@ -70,19 +73,31 @@ pair() {
   "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); print("torch: %d steps, best at %d" % (r["steps"], r["best_step"]))' "$out/torch.json"
 }
 
+# every_epoch_of FILE: --eval-every with the training batches of one epoch (examples, or sequences, / 32), or nothing.
+every_epoch_of() {
+  [ "$every_epoch" = 1 ] || return 0
+  "$py" - "$1" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8", newline="").read()
+n = len([b for b in text.split("\n\n") if b.strip()]) if sys.argv[1].endswith(".tags") else text.count("\n")
+print("--eval-every", -(-n // 32))
+PY
+}
+suffix=""; [ "$every_epoch" = 1 ] && suffix="-epoch"
+
 for set in "${sets[@]}"; do
   d="$data/$set"
   case "$set" in
     spam|names)
       TEST_FILE="$d/test.tsv"
-      model=(--cell gru --hidden 128)
-      pair "$set" "$first_seed" classify "$d/train.tsv" --task classify --val-file "$d/val.tsv" "${model[@]}" --minutes "$minutes" \
+      model=(--cell gru --hidden 128 $(every_epoch_of "$d/train.tsv"))
+      pair "$set$suffix" "$first_seed" classify "$d/train.tsv" --task classify --val-file "$d/val.tsv" "${model[@]}" --minutes "$minutes" \
         -- --train "$d/train.tsv" --val "$d/val.tsv" --test "$d/test.tsv" "${model[@]}" --minutes "$minutes" ;;
     spaces)
       TEST_FILE="$d/test.tags"
       for direction in uni bi; do
-        model=(--cell gru --hidden 128); [ $direction = bi ] && model+=(--bidirectional)
-        pair "spaces-$direction" "$first_seed" tag "$d/train.tags" --task tag --val-file "$d/val.tags" "${model[@]}" --minutes "$minutes" \
+        model=(--cell gru --hidden 128 $(every_epoch_of "$d/train.tags")); [ $direction = bi ] && model+=(--bidirectional)
+        pair "spaces-$direction$suffix" "$first_seed" tag "$d/train.tags" --task tag --val-file "$d/val.tags" "${model[@]}" --minutes "$minutes" \
           -- --train "$d/train.tags" --val "$d/val.tags" --test "$d/test.tags" "${model[@]}" --minutes "$minutes"
       done ;;
     sunspots|macro)

@@ -46,15 +46,18 @@ def tag_f1(metrics, tag):
 def main():
     rows, loads = [], []
     header = "| data (test part) | model, same for both | metric | `rnn` | PyTorch | steps `rnn` / PyTorch |"
-    for name, title in (("spam", "SpamAssassin, spam vs ham"), ("names", "first names, female vs male")):
-        runs = load(name)
+    every = lambda variant: ", validated every epoch" if variant else ""
+    for base, title in (("spam", "SpamAssassin, spam vs ham"), ("names", "first names, female vs male")):
+      for variant in ("", "-epoch"):
+        runs = load(base + variant)
         if not runs: continue
         r = runs[0]; o, t = r["ours"]["metrics"], r["torch"]["metrics"]
-        fa = facts(name)
-        rows.append(f"| {title} ({fa['test']:,} {'mails' if name == 'spam' else 'names'}) | GRU H 128, mean head | accuracy / macro-F1 "
+        fa = facts(base)
+        rows.append(f"| {title} ({fa['test']:,} {'mails' if base == 'spam' else 'names'}) | GRU H 128, mean head{every(variant)} | accuracy / macro-F1 "
                     f"| {f3(o['accuracy'])} / {f3(o['macro_f1'])} | {f3(t['accuracy'])} / {f3(t['macro_f1'])} | {r['ours']['steps']:,} / {r['torch']['steps']:,} |")
         loads += r["load"]
-    for name, model in (("spaces-uni", "GRU H 128, one direction"), ("spaces-bi", "GRU H 128, bidirectional")):
+    for name, model in ((n + v, m + every(v)) for v in ("", "-epoch")
+                        for n, m in (("spaces-uni", "GRU H 128, one direction"), ("spaces-bi", "GRU H 128, bidirectional"))):
         runs = load(name)
         if not runs: continue
         r = runs[0]; o, t = r["ours"]["metrics"], r["torch"]["metrics"]
@@ -68,12 +71,12 @@ def main():
         if not runs: continue
         fa = facts(name)
         mean = lambda who, key: statistics.mean(r[who]["metrics"][key] for r in runs)
-        cell = lambda who: f"{mean(who, 'mae'):.3g} / {mean(who, 'rmse'):.3g} / {mean(who, 'mase'):.3f}"
+        cell = lambda who: f"{mean(who, 'mae'):.4g} / {mean(who, 'rmse'):.4g} / {mean(who, 'mase'):.3f}"
         m0 = runs[0]["ours"]["metrics"]
         steps = lambda who: round(statistics.mean(r[who]["steps"] for r in runs))
         rows.append(f"| {title} ({fa['test_from']}–{fa['last']}, {fa['test_rows']} forecasts) | {model} | MAE / RMSE / MASE, "
                     f"mean of {len(runs)} seeds | {cell('ours')} | {cell('torch')} | {steps('ours'):,} / {steps('torch'):,} |")
-        rows.append(f"| | naive (last value) / seasonal naive (season {fa['season']}) | MAE | {m0['naive_mae']:.3g} / {f3(m0['seasonal_naive_mae']) if m0['seasonal_naive_mae'] is None else format(m0['seasonal_naive_mae'], '.3g')} | | |")
+        rows.append(f"| | naive (last value) / seasonal naive (season {fa['season']}) | MAE | {m0['naive_mae']:.4g} / {f3(m0['seasonal_naive_mae']) if m0['seasonal_naive_mae'] is None else format(m0['seasonal_naive_mae'], '.4g')} | | |")
         for r in runs:
             loads += r["load"]
     if not rows:

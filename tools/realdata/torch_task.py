@@ -16,8 +16,10 @@ It reads the same files in the same formats, and copies what the rnn command doe
             z-scored targets (forecast), the scaling fitted on the training rows (population standard deviation).
   training  Adam (lr 0.004, betas 0.9/0.999, eps 1e-8); global gradient norm clipped at 5; the learning rate
             multiplied by 0.05 + 0.95 * (1 + cos(pi * f)) / 2, f the fraction of the time budget used; stops when the
-            budget (wall clock, validation included) is spent. Validation every tenth of the budget and at the end;
+            budget (wall clock, validation included) is spent. Validation every tenth of the budget (or every
+            --eval-every steps, as the rnn command's option) and at the end;
             the parameters of the lowest validation loss are kept (the rnn command's .best file) and scored on test.
+            --steps N trains N steps instead, the cosine following the steps (`rnn train --steps N`).
   split     classify, tag: --val (for the best checkpoint) and --test (reported) are files. forecast: the last
             --val-fraction of --trainval's rows validate (rounded to even, as the rnn command's split); --test is
             scored on every window whose target row it holds.
@@ -230,7 +232,7 @@ def forecast_metrics(series, rows, predictions, horizon, season):
 
 def train(model, train_step, validate, args):
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    budget = args.minutes * 60
+    budget = args.minutes * 60 if not args.steps else math.inf
     period = budget / 10
     best_loss, best_state, best_step, history = math.inf, None, 0, []
     step = epoch = 0
@@ -248,10 +250,10 @@ def train(model, train_step, validate, args):
     while not done:
         for batch in train_step.epoch(epoch):
             elapsed = time.perf_counter() - start
-            if elapsed >= budget:
+            if elapsed >= budget or args.steps and step >= args.steps:
                 done = True
                 break
-            f = min(elapsed / budget, 1.0)
+            f = step / args.steps if args.steps else min(elapsed / budget, 1.0)
             for group in optimizer.param_groups:
                 group["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * f)))
             optimizer.zero_grad()
@@ -261,7 +263,7 @@ def train(model, train_step, validate, args):
                 nn.utils.clip_grad_norm_(model.parameters(), args.clip)
             optimizer.step()
             step += 1
-            if time.perf_counter() - start >= next_eval:
+            if (step % args.eval_every == 0) if args.eval_every > 0 else (time.perf_counter() - start >= next_eval):
                 model.eval(); checkpoint(); model.train()
                 next_eval = time.perf_counter() - start + period
         epoch += 1
@@ -431,8 +433,12 @@ def main():
     p.add_argument("--minutes", type=float, default=1.0); p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=0.004); p.add_argument("--clip", type=float, default=5.0)
     p.add_argument("--seed", type=int, default=1); p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--eval-every", type=int, default=0, help="steps between validations (0: every tenth of the budget)")
+    p.add_argument("--steps", type=int, default=0, help="train this many steps instead of --minutes (the cosine follows the steps); needs --eval-every")
     args = p.parse_args()
     args.head = args.head or ("final" if args.task == "forecast" else "mean")
+    if args.steps and not args.eval_every:
+        p.error("--steps needs --eval-every")
     torch.set_num_threads(args.threads)
     if args.task == "forecast":
         if not (args.trainval and args.target):
