@@ -66,7 +66,8 @@ for set in "${sets[@]}"; do
     austen)
       deb_set "$raw/janeaustenr" r-cran-janeaustenr
       if [ ! -s "$raw/persuasion.txt" ]; then
-        [ -x "$py" ] || need python3
+        # The decoder needs only the standard library, so any Python 3 will do.
+        if [ ! -x "$py" ]; then need python3; py=python3; fi
         "$py" "$here/../compare/read_rdata.py" "$raw/janeaustenr/usr/lib/R/site-library/janeaustenr/data/Rdata" persuasion > "$raw/persuasion.txt.part"
         mv "$raw/persuasion.txt.part" "$raw/persuasion.txt"
       fi
