@@ -7,6 +7,11 @@
 // counter before it parks: a worker keeps watching for the next job for SpinTime after finishing one (the next
 // step's product usually arrives within that), and the caller watches for the workers' parts to finish.
 // A worker that has parked is woken through a semaphore; the flag protocol below never loses a wake-up.
+//
+// A part is claimed before it runs, by its worker or by the caller: once the caller has run part 0 it takes every
+// part whose worker has not begun it and runs it itself. On a machine whose cores are busy with other processes a
+// worker may wait milliseconds for a core; without this the caller would wait with it at every hand-off (a
+// training step has thousands), and two threads ran several times slower than one.
 using System.Diagnostics;
 using System.Runtime.Intrinsics.X86;
 
@@ -28,12 +33,17 @@ internal static class WorkerPool
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000;   // 200 µs
 
     private static readonly object Gate = new();
+
+    /// <summary>Called by a worker when it has seen a job, before it claims it: lets a test hold a worker back, as a
+    /// busy machine would.</summary>
+    internal static Action? WorkerSawJob { get; set; }
     private static Worker[] s_workers = [];
 
     /// <summary>
     /// Runs <c>work.Execute(p)</c> for every p in [0, <paramref name="parts"/>), part 0 on the calling thread, and
     /// returns when all are done. If the workers are busy with another caller's job, every part runs here, one
-    /// after the other: the parts partition the work, so the result is the same either way.
+    /// after the other, and so does each part whose worker has not begun it when part 0 is done: the parts partition
+    /// the work, so the result is the same either way.
     /// </summary>
     public static void Run(IParallelWork work, int parts)
     {
@@ -49,7 +59,16 @@ internal static class WorkerPool
             Exception? failure = null;
             try { work.Execute(0); }
             catch (Exception e) { failure = e; }
-            for (int p = 1; p < parts; p++) failure ??= s_workers[p - 1].Wait();
+            Span<bool> stolen = stackalloc bool[parts];
+            for (int p = 1; p < parts; p++)
+            {
+                if (!s_workers[p - 1].TrySteal()) continue;
+                stolen[p] = true;
+                try { work.Execute(p); }
+                catch (Exception e) { failure ??= e; }
+            }
+            for (int p = 1; p < parts; p++)
+                if (!stolen[p]) failure ??= s_workers[p - 1].Wait();
             if (failure is not null) throw new AggregateException(failure);
         }
         finally
@@ -106,7 +125,8 @@ internal static class WorkerPool
         private Exception? _failure;
         private int _posted;     // jobs posted by Start (written by the caller)
         private int _taken;      // jobs the worker has begun (read and written by the worker only)
-        private int _finished;   // jobs the worker has completed (written by the worker)
+        private int _finished;   // jobs the worker has completed or found taken (written by the worker)
+        private int _claimed;    // the last job claimed, by the worker or by the caller (TrySteal); changed by CAS only
         private int _parked;     // 1 while the worker is (about to be) parked on wake
 
         public Worker(int index)
@@ -126,6 +146,20 @@ internal static class WorkerPool
             if (Interlocked.Exchange(ref _parked, 0) == 1) _wake.Release();
         }
 
+        /// <summary>
+        /// Claims the job last posted for the caller, if the worker has not begun it; the caller must then run the
+        /// part itself and not <see cref="Wait"/>. The worker will find the job claimed and skip it.
+        /// </summary>
+        public bool TrySteal()
+        {
+            int job = _posted;
+            // Job − 1 was claimed before job was posted (by the worker, which the caller waited for, or by a steal).
+            if (Interlocked.CompareExchange(ref _claimed, job, job - 1) != job - 1) return false;
+            _work = null;
+            return true;
+        }
+
+        /// <summary>Waits for the job last posted, which the worker claimed; returns what it threw, or null.</summary>
         public Exception? Wait()
         {
             if (!SpinUntil(IsDone, this)) _done.Wait();
@@ -138,13 +172,19 @@ internal static class WorkerPool
             while (true)
             {
                 if (!SpinUntil(HasJob, this)) Park();
-                _taken++;
-                try { _work!.Execute(_part); }
-                catch (Exception e) { _failure = e; }
-                // Set before publishing the count: a caller that saw the count may post the next job and reset the
-                // event at once, and a Set arriving after that reset would end the next Wait early.
-                _done.Set();
-                Volatile.Write(ref _finished, _taken);
+                int job = ++_taken;
+                WorkerSawJob?.Invoke();
+                // A job the caller took (it had posted others since, perhaps) is only counted: its fields may already
+                // be the next job's, and nobody waits for it.
+                if (Interlocked.CompareExchange(ref _claimed, job, job - 1) == job - 1)
+                {
+                    try { _work!.Execute(_part); }
+                    catch (Exception e) { _failure = e; }
+                    // Set before publishing the count: a caller that saw the count may post the next job and reset the
+                    // event at once, and a Set arriving after that reset would end the next Wait early.
+                    _done.Set();
+                }
+                Volatile.Write(ref _finished, job);
             }
         }
 
