@@ -57,14 +57,15 @@ public static class Evaluation
                 total += model.Evaluate(inputs.AsSpan(0, t * batch), targets.AsSpan(0, t * batch), t, batch, state);
             }
 
-            // The tail after the last stream continues that stream: carry its final state, batch 1.
+            // The tail after the last stream continues that stream: carry its final state (h, then an LSTM's c), batch 1.
             int tailStart = batch * streamLength;
             if (tailStart < predictions)
             {
-                int h = model.Config.HiddenSize;
+                int h = model.Config.HiddenSize, layers = model.Config.NumLayers;
                 var tailState = new T[model.StateSize(1)];
-                for (int l = 0; l < model.Config.NumLayers; l++)
-                    state.AsSpan((l * batch + batch - 1) * h, h).CopyTo(tailState.AsSpan(l * h, h));
+                for (int part = 0; part < tailState.Length / (layers * h); part++)
+                    for (int l = 0; l < layers; l++)
+                        state.AsSpan(part * layers * batch * h + (l * batch + batch - 1) * h, h).CopyTo(tailState.AsSpan(part * layers * h + l * h, h));
                 int length = predictions - tailStart;
                 total += model.Evaluate(tokens.Slice(tailStart, length), tokens.Slice(tailStart + 1, length), length, 1, tailState);
             }

@@ -111,10 +111,13 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(0, trainer.State.Step);
     }
 
-    [Fact]
-    public void Evaluation_CountsEveryPredictionOnce_WhateverTheBatching()
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void Evaluation_CountsEveryPredictionOnce_WhateverTheBatching(CellKind cell)
     {
-        var (model, vocabulary, _, validation) = Setup(dropout: 0);
+        var (model, vocabulary, _, validation) = Setup(dropout: 0, cell: cell);
         var reference = Evaluation.Evaluate(model, validation, batch: 1, sequenceLength: 1_000_000);
         foreach (var (batch, seq) in new[] { (1, 7), (3, 5), (8, 16), (64, 3) })
         {
