@@ -9,7 +9,8 @@
 #        torch[:ARGS]   torch_char_rnn.py, its defaults plus ARGS  e.g. "torch:--cell lstm --hidden 512 --lr 3e-3"
 #        minchar        min_char_rnn.py (numpy, one BLAS thread)
 #   Without rows: ours torch minchar. Rows run one after another, in the order given; the table at the end
-#   has one line per row with its settings, validation bpc, steps and the load average before and after it.
+#   has one line per row with its settings, validation bpc, steps, the CPU seconds it got and the load average
+#   before and after it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -28,6 +29,9 @@ dotnet build -c Release "$root/src/Rnn.Cli" >/dev/null
 rnn=(dotnet "$root/src/Rnn.Cli/bin/Release/net10.0/Rnn.Cli.dll")
 json() { tail -n 1 "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
+# CPU seconds (user + system) used by the children of this shell so far: a row's share of the machine is the
+# difference before and after it (other jobs on the machine take the rest)
+cpu() { times > "$logs/times"; tail -n 1 "$logs/times" | /usr/bin/python3 -c 'import re,sys; print(sum(float(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())))'; }
 
 table=()
 n=0
@@ -36,7 +40,7 @@ for row in "${rows[@]}"; do
   kind="${row%%:*}"; args=""; [ "$kind" = "$row" ] || args="${row#*:}"
   read -r -a extra <<< "$args"
   log="$logs/row$n-$kind.log"
-  before=$(loadavg)
+  before=$(loadavg); cpu0=$(cpu)
   case "$kind" in
     ours)
       model="$here/data/ours$n.safetensors"
@@ -59,12 +63,13 @@ for row in "${rows[@]}"; do
       ;;
     *) echo "compare_lm.sh: unknown row '$row' (ours[:ARGS], torch[:ARGS], minchar)" >&2; exit 2 ;;
   esac
-  table+=("| $name | $(printf '%.3f' "$bpc") | $steps | $before → $(loadavg) |")
+  seconds=$(/usr/bin/python3 -c "print(round($(cpu) - $cpu0))")
+  table+=("| $name | $(printf '%.3f' "$bpc") | $steps | $seconds | $before → $(loadavg) |")
 done
 
 echo
 echo "$minutes minutes of training each, $(date -u +%F), $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores"
 echo
-echo "| model, $minutes minutes of training | validation bpc | steps | load average (before → after) |"
-echo "|---|---|---|---|"
+echo "| model, $minutes minutes of training | validation bpc | steps | CPU seconds (training + evaluation) | load average (before → after) |"
+echo "|---|---|---|---|---|"
 printf '%s\n' "${table[@]}"
