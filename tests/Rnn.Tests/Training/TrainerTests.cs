@@ -142,6 +142,17 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Evaluation_TheTailContinuesTheLastStream_WithTheLstmsCellState()
+    {
+        var (model, _, _, validation) = Setup(dropout: 0, cell: CellKind.Lstm);
+        // 11 predictions in 2 streams of 5 and a tail of 1 that continues the second stream: h and c both carried.
+        var tokens = validation.AsSpan(0, 12);
+        double together = Evaluation.Evaluate(model, tokens, batch: 2, sequenceLength: 5).TotalNats;
+        double alone = Evaluation.Evaluate(model, tokens[..6], 1, 100).TotalNats + Evaluation.Evaluate(model, tokens[5..], 1, 100).TotalNats;
+        Assert.True(Math.Abs(together - alone) <= 1e-6 * alone, $"{together} vs {alone} for the streams alone");
+    }
+
+    [Fact]
     public void Sampler_ReusingThePackedWeights_DrawsWhatStepByStepLogitsGive_AndLeavesNoStaleCopy()
     {
         var (model, vocabulary, _, _) = Setup(dropout: 0);
