@@ -31,7 +31,8 @@ json() { tail -n 1 "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 # CPU seconds (user + system) used by the children of this shell so far: a row's share of the machine is the
 # difference before and after it (other jobs on the machine take the rest)
-cpu() { times > "$logs/times"; tail -n 1 "$logs/times" | /usr/bin/python3 -c 'import re,sys; print(sum(float(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())))'; }
+# (`times` must run in this shell, not in a command substitution, to see its children)
+cpu() { tail -n 1 "$1" | /usr/bin/python3 -c 'import re,sys; print(sum(float(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())))'; }
 
 table=()
 n=0
@@ -40,7 +41,7 @@ for row in "${rows[@]}"; do
   kind="${row%%:*}"; args=""; [ "$kind" = "$row" ] || args="${row#*:}"
   read -r -a extra <<< "$args"
   log="$logs/row$n-$kind.log"
-  before=$(loadavg); cpu0=$(cpu)
+  before=$(loadavg); times > "$logs/times0"
   case "$kind" in
     ours)
       model="$here/data/ours$n.safetensors"
@@ -63,7 +64,8 @@ for row in "${rows[@]}"; do
       ;;
     *) echo "compare_lm.sh: unknown row '$row' (ours[:ARGS], torch[:ARGS], minchar)" >&2; exit 2 ;;
   esac
-  seconds=$(/usr/bin/python3 -c "print(round($(cpu) - $cpu0))")
+  times > "$logs/times1"
+  seconds=$(/usr/bin/python3 -c "print(round($(cpu "$logs/times1") - $(cpu "$logs/times0")))")
   table+=("| $name | $(printf '%.3f' "$bpc") | $steps | $seconds | $before → $(loadavg) |")
 done
 
