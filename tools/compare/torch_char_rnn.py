@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch character-level RNN language model with a wall-clock budget (the strong peer).
 
-Model: nn.Embedding(V, E) -> nn.RNN(E, H, layers, tanh) -> nn.Linear(H, V); Adam;
+Model: nn.Embedding(V, E) -> nn.RNN(E, H, layers, tanh) (--cell lstm: nn.LSTM, --cell gru: nn.GRU)
+-> nn.Linear(H, V); Adam;
 clip_grad_norm_; truncated BPTT over --seq steps with --batch parallel streams: the training
 part is cut into `batch` contiguous equal segments, stream b walks segment b, and its hidden state
 is carried (detached) from one chunk to the next; at the end of the segments every stream wraps to
@@ -27,6 +28,14 @@ TUNING LOG (3-minute budget, 2-core machine, corpus = Emma, 794,566 train chars;
   with OPENBLAS_NUM_THREADS=2 vs ~150-190 ms with 1, so --threads 2 (both pools) is the default.
   Not tried for lack of time: batch 64, seq 128, embed = hidden, dropout.
 
+  nn.LSTM (--cell lstm), 1-minute probes, 2026-11-30, embed 64, seq 64, batch 32, Adam 4e-3 cosine, clip 1;
+  other jobs held the machine (load average 9-13 on 2 cores), so read the steps as much as the bpc:
+    hidden threads steps  chars/s  val_bpc  load
+    512    2        249    8462   2.2422   9-13
+    512    1        229    7806   2.2987   13-10
+    384    2        579   19760   1.9797   10
+  H 384 with 2 threads (the script's defaults) is the setting of the README's nn.LSTM rows.
+
 Final line on stdout: {"model": "torch-char-rnn", "val_bpc": ..., "steps": ..., "seconds": ..., ...}
 """
 import argparse, json, math, os, resource, sys, time
@@ -51,21 +60,36 @@ from common import DEFAULT_CORPUS, load_split
 
 
 class CharRNN(nn.Module):
-    def __init__(self, V, E, H, L, dropout=0.0):
+    def __init__(self, V, E, H, L, dropout=0.0, cell="rnn"):
         super().__init__()
+        self.cell, self.L, self.H = cell, L, H
         self.emb = nn.Embedding(V, E)
-        self.rnn = nn.RNN(E, H, num_layers=L, nonlinearity="tanh", dropout=dropout if L > 1 else 0.0)
+        d = dropout if L > 1 else 0.0
+        if cell == "lstm":
+            self.rnn = nn.LSTM(E, H, num_layers=L, dropout=d)
+        elif cell == "gru":
+            self.rnn = nn.GRU(E, H, num_layers=L, dropout=d)
+        else:
+            self.rnn = nn.RNN(E, H, num_layers=L, nonlinearity="tanh", dropout=d)
         self.out = nn.Linear(H, V)
 
-    def forward(self, x, h):                      # x: [T, B] long; h: [L, B, H]
+    def zero_state(self, B):                      # h: [L, B, H]; the LSTM's state is (h, c)
+        z = torch.zeros(self.L, B, self.H)
+        return (z, torch.zeros_like(z)) if self.cell == "lstm" else z
+
+    def forward(self, x, h):                      # x: [T, B] long
         y, h = self.rnn(self.emb(x), h)
         return self.out(y), h
 
 
+def detach(h):
+    return tuple(t.detach() for t in h) if isinstance(h, tuple) else h.detach()
+
+
 @torch.no_grad()
-def evaluate(model, val, L, H, chunk=4096):
+def evaluate(model, val, chunk=4096):
     model.eval()
-    h = torch.zeros(L, 1, H)
+    h = model.zero_state(1)
     nll, n = 0.0, 0
     for s in range(0, len(val) - 1, chunk):
         x = val[s:s + chunk][: len(val) - 1 - s]
@@ -81,6 +105,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--minutes", type=float, default=3.0, help="training wall-clock budget")
+    ap.add_argument("--cell", choices=["rnn", "lstm", "gru"], default="rnn",
+                    help="nn.RNN (tanh), nn.LSTM or nn.GRU; the defaults of the other options are tuned for rnn")
     ap.add_argument("--hidden", type=int, default=384)
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--embed", type=int, default=64)
@@ -105,9 +131,9 @@ def main():
     seg = len(train) // a.batch
     streams = train[: seg * a.batch].view(a.batch, seg).t().contiguous()   # [seg, B]
 
-    model = CharRNN(V, a.embed, a.hidden, a.layers, a.dropout)
+    model = CharRNN(V, a.embed, a.hidden, a.layers, a.dropout, a.cell)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    h = torch.zeros(a.layers, a.batch, a.hidden)
+    h = model.zero_state(a.batch)
     print(f"vocab {V}, train {len(train)}, val {len(val)}, params "
           f"{sum(p.numel() for p in model.parameters())}, threads {torch.get_num_threads()}",
           file=sys.stderr)
@@ -124,10 +150,10 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = a.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
         if p + a.seq + 1 > seg:
-            p, h = 0, torch.zeros(a.layers, a.batch, a.hidden)
+            p, h = 0, model.zero_state(a.batch)
         x = streams[p:p + a.seq]; y = streams[p + 1:p + a.seq + 1]
         logits, h = model(x, h)
-        h = h.detach()
+        h = detach(h)
         loss = F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -142,10 +168,10 @@ def main():
     seconds = time.perf_counter() - t0
 
     te = time.perf_counter()
-    val_bpc, n = evaluate(model, val, a.layers, a.hidden)
+    val_bpc, n = evaluate(model, val)
     chars_seen = steps * a.seq * a.batch
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"model": "torch-char-rnn", "val_bpc": round(val_bpc, 4), "steps": steps,
+    print(json.dumps({"model": "torch-char-rnn", "cell": a.cell, "val_bpc": round(val_bpc, 4), "steps": steps,
                       "seconds": round(seconds, 1), "chars_per_s": round(chars_seen / seconds),
                       "epochs": round(chars_seen / len(train), 2), "hidden": a.hidden,
                       "layers": a.layers, "embed": a.embed, "seq": a.seq, "batch": a.batch,

@@ -98,14 +98,15 @@ public static class Evaluation
             for (int b = 0; b < batch; b++) starts[b] = b * streamLength;
             double total = Streams(model, tokens, starts, streamLength, sequenceLength, state, cancellation);
 
-            // The tail after the last stream continues that stream: carry its final state, batch 1.
+            // The tail after the last stream continues that stream: carry its final state (h, then an LSTM's c), batch 1.
             int tailStart = batch * streamLength;
             if (tailStart < predictions)
             {
-                int h = model.Config.HiddenSize;
+                int h = model.Config.HiddenSize, layers = model.Config.NumLayers;
                 var tailState = new T[model.StateSize(1)];
-                for (int l = 0; l < model.Config.NumLayers; l++)
-                    state.AsSpan((l * batch + batch - 1) * h, h).CopyTo(tailState.AsSpan(l * h, h));
+                for (int part = 0; part < tailState.Length / (layers * h); part++)
+                    for (int l = 0; l < layers; l++)
+                        state.AsSpan(part * layers * batch * h + (l * batch + batch - 1) * h, h).CopyTo(tailState.AsSpan(part * layers * h + l * h, h));
                 int length = predictions - tailStart;
                 var inputs = new int[length];
                 var targets = new int[length];

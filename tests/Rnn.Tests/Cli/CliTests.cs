@@ -181,6 +181,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Train_WithoutCell_LanguageModelIsAGru()
+    {
+        string model = Path.Combine(_folder, "default-cell.safetensors");
+        var (code, _, error) = Run("train", Corpus(), "--hidden", "8", "--seq", "8", "--batch", "2", "--steps", "1", "--out", model);
+        Assert.True(code == 0, error);
+        Assert.Equal(Rnn.Layers.CellKind.Gru, Rnn.Serialization.Checkpoint.Load(model).Model.Network.Cell);
+    }
+
+    [Fact]
     public void Train_MaxVocab_KeepsThatManyTokensAndRefusesTooFew()
     {
         string model = Path.Combine(_folder, "capped.safetensors");

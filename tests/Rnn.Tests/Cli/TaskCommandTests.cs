@@ -66,6 +66,13 @@ public sealed class TaskCommandTests : IDisposable
             Assert.True(expected.RawBytes(t.Name).SequenceEqual(actual.RawBytes(t.Name)), $"tensor '{t.Name}' differs");
     }
 
+    [Theory]
+    [InlineData("classify")]
+    [InlineData("tag")]
+    [InlineData("forecast")]
+    public void Train_WithoutCell_TheTaskModelHasTheSimpleCell(string task) =>
+        Assert.Equal(Rnn.Layers.CellKind.Rnn, Checkpoint.Load(Train(task, "default-cell.safetensors", "--steps", "1")).Model.Network.Cell);
+
     [Fact]
     public void Resume_ShapeOptionsDiffer_RefusesNamingEachDifference()
     {

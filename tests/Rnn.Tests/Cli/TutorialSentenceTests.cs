@@ -11,7 +11,7 @@ public sealed class SchoolModel : IDisposable
     public SchoolModel()
     {
         Path = System.IO.Path.Combine(_folder, "school.safetensors");
-        var (code, _, error) = CliRunner.Run("train", Corpus, "--tokens", "word", "--hidden", "128", "--seq", "32", "--batch", "4",
+        var (code, _, error) = CliRunner.Run("train", Corpus, "--tokens", "word", "--cell", "rnn", "--hidden", "128", "--seq", "32", "--batch", "4",
             "--steps", "1000", "--seed", "1", "--threads", "1", "--out", Path);
         if (code != 0) throw new InvalidOperationException(error);
     }

@@ -80,6 +80,10 @@ public sealed class TaskErrorTableTests(TaskErrorFiles files) : IClassFixture<Ta
         AssertOneLine("is a classify model; this command needs a lm model", "sample", files.Classifier);
 
     [Fact]
+    public void Train_NonlinearityWithTheDefaultLanguageModelCell_ExitsTwo() =>
+        AssertOneLine("--nonlinearity relu is for the simple cell (--cell rnn); the gru cell has fixed activations", "train", files.Write("t.txt", "hello"), "--nonlinearity", "relu");
+
+    [Fact]
     public void Train_OptionOfAnotherTask_ExitsTwo() =>
         AssertOneLine("--horizon is for forecast, not --task lm", "train", files.Write("t.txt", "hello"), "--horizon", "3");
 

@@ -111,10 +111,13 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(0, trainer.State.Step);
     }
 
-    [Fact]
-    public void Evaluation_CountsEveryPredictionOnce_WhateverTheBatching()
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void Evaluation_CountsEveryPredictionOnce_WhateverTheBatching(CellKind cell)
     {
-        var (model, vocabulary, _, validation) = Setup(dropout: 0);
+        var (model, vocabulary, _, validation) = Setup(dropout: 0, cell: cell);
         var reference = Evaluation.Evaluate(model, validation, batch: 1, sequenceLength: 1_000_000);
         foreach (var (batch, seq) in new[] { (1, 7), (3, 5), (8, 16), (64, 3) })
         {
@@ -136,6 +139,17 @@ public sealed class TrainerTests : IDisposable
         // One stream in chunks of 13 is the same computation as one long chunk, up to float32 rounding.
         double chunked = Evaluation.Evaluate(model, validation, 1, 13).TotalNats;
         Assert.True(Math.Abs(chunked - reference.TotalNats) <= 1e-6 * reference.TotalNats, $"{chunked} vs {reference.TotalNats}");
+    }
+
+    [Fact]
+    public void Evaluation_TheTailContinuesTheLastStream_WithTheLstmsCellState()
+    {
+        var (model, _, _, validation) = Setup(dropout: 0, cell: CellKind.Lstm);
+        // 11 predictions in 2 streams of 5 and a tail of 1 that continues the second stream: h and c both carried.
+        var tokens = validation.AsSpan(0, 12);
+        double together = Evaluation.Evaluate(model, tokens, batch: 2, sequenceLength: 5).TotalNats;
+        double alone = Evaluation.Evaluate(model, tokens[..6], 1, 100).TotalNats + Evaluation.Evaluate(model, tokens[5..], 1, 100).TotalNats;
+        Assert.True(Math.Abs(together - alone) <= 1e-6 * alone, $"{together} vs {alone} for the streams alone");
     }
 
     [Fact]
