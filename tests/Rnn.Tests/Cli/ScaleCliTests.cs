@@ -41,7 +41,7 @@ public sealed class ScaleCliTests : IDisposable
     {
         string corpus = Write("long.txt", LongText());
         string model = Path.Combine(_folder, $"cli-{tokens}.safetensors");
-        var (code, output, error) = CliRunner.Run("train", corpus, "--tokens", tokens, "--hidden", "8", "--embedding", "4", "--seq", "16", "--batch", "4",
+        var (code, output, error) = CliRunner.Run("train", corpus, "--tokens", tokens, "--cell", "rnn", "--hidden", "8", "--embedding", "4", "--seq", "16", "--batch", "4",
             "--steps", "6", "--eval-every", "3", "--threads", "1", "--seed", "4", "--out", model);
         Assert.True(code == 0, error);
         Assert.Contains("ids ", output);
