@@ -69,18 +69,24 @@ public static class TaskEvaluation
         int[] rows = [.. Enumerable.Range(series.SequenceLength - 1 + k, windows)];
         double[] forecasts = [.. forecaster.PredictAll(series).Take(windows)];
         if (series.RowCount < 2) throw new UsageException($"{path} has fewer than 2 rows: nothing to score against.");
-        // The MASE scale is the one-step naive error of the series being scored: the training rows are not at hand here.
-        var metrics = ForecastMetrics.Compute(series.Target, rows, forecasts, k, series.RowCount, season);
+        // The MASE scale is the training part's one-step naive error, stored with the model; a model file made before it
+        // was stored falls back on the series being scored, and says so.
+        double? trained = forecaster.Scaling.TargetNaiveMae;
+        string scaleSource = trained is null ? "scored" : "training";
+        var metrics = ForecastMetrics.ComputeWithScale(series.Target, rows, forecasts, k,
+            trained ?? FeatureScaling.OneStepNaiveMae(series.Target), season);
         if (plot is not null) TaskPlots.Forecast(plot, series.Target, rows, forecasts, $"{Path.GetFileName(path)}: forecast {k} ahead", series.TargetColumn);
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { task = "forecast", horizon = k, metrics }, Json));
+            output.WriteLine(JsonSerializer.Serialize(new { task = "forecast", horizon = k, metrics, mase_scale = scaleSource }, Json));
             return;
         }
         output.WriteLine(F($"forecasts            {metrics.Count} ({k} step{(k == 1 ? "" : "s")} ahead)"));
         output.WriteLine(F($"MAE                  {metrics.Mae:G6}"));
         output.WriteLine(F($"RMSE                 {metrics.Rmse:G6}"));
-        output.WriteLine(metrics.Mase is double mase ? F($"MASE                 {mase:F4}") : "MASE                 - (the series is constant)");
+        output.WriteLine(metrics.Mase is double mase
+            ? F($"MASE                 {mase:F4} (MAE / {metrics.Scale:G6}, the one-step naive MAE of {(trained is null ? "the series scored: the model file predates the training part's" : "the training part")})")
+            : "MASE                 - (the scaling series is constant)");
         output.WriteLine(F($"naive MAE            {metrics.NaiveMae:G6}"));
         if (metrics.SeasonalNaiveMae is double s) output.WriteLine(F($"seasonal naive MAE   {s:G6} (season {season})"));
     }

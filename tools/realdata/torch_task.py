@@ -24,7 +24,7 @@ It reads the same files in the same formats, and copies what the rnn command doe
             --val-fraction of --trainval's rows validate (rounded to even, as the rnn command's split); --test is
             scored on every window whose target row it holds.
   metrics   as `rnn eval --json`: accuracy and macro-F1 (classify); token accuracy, per-tag F1 and conlleval span F1
-            (tag); MAE, RMSE, MASE (scale: the one-step naive MAE over the scored file's rows), naive and seasonal
+            (tag); MAE, RMSE, MASE (scale: the one-step naive MAE of the training rows), naive and seasonal
             naive MAE (forecast).
 
 The last line on standard output is one JSON object: {"task": ..., "metrics": {...}, "steps": ..., ...}.
@@ -212,9 +212,9 @@ def tagging_metrics(truth, predicted):
             "spans": {"label": "overall", "precision": precision, "recall": recall, "f1": f1, "support": len(true_spans)}}
 
 
-def forecast_metrics(series, rows, predictions, horizon, season):
-    """ForecastMetrics.Compute with trainingRows = the whole scored series, as `rnn eval` calls it."""
-    scale = sum(abs(series[t] - series[t - 1]) for t in range(1, len(series))) / (len(series) - 1)
+def forecast_metrics(series, rows, predictions, horizon, season, training):
+    """ForecastMetrics.Compute as `rnn eval` calls it: the MASE scale is the one-step naive MAE of the training rows."""
+    scale = sum(abs(training[t] - training[t - 1]) for t in range(1, len(training))) / (len(training) - 1)
     n = len(rows)
     mae = sum(abs(series[r] - p) for r, p in zip(rows, predictions)) / n
     rmse = math.sqrt(sum((series[r] - p) ** 2 for r, p in zip(rows, predictions)) / n)
@@ -414,7 +414,7 @@ def forecast(args):
     mean, std = scaling[args.target]
     predictions = [v * std + mean for v in z]
     rows = [t_len - 1 + k + w for w in range(len(predictions))]
-    metrics = forecast_metrics(test[args.target], rows, predictions, k, args.season)
+    metrics = forecast_metrics(test[args.target], rows, predictions, k, args.season, data[args.target][:train_rows])
     params = sum(p.numel() for p in model.parameters())
     return {"task": "forecast", "horizon": k, "parameters": params, "train_windows": train_windows,
             "val_windows": len(x_val), "metrics": metrics, "predictions": predictions, **run}

@@ -1,3 +1,4 @@
+using Rnn.Data;
 using Rnn.IO;
 using Rnn.Serialization;
 
@@ -190,6 +191,27 @@ public sealed class TaskCommandTests : IDisposable
         var json = System.Text.Json.Nodes.JsonNode.Parse(output)!.AsObject();
         Assert.Equal(task, json["task"]!.GetValue<string>());
         Assert.NotNull(json["metrics"]![key]);
+    }
+
+    [Fact]
+    public void Eval_Forecast_MaseIsScaledByTheTrainingPartsNaiveError()
+    {
+        string model = Train("forecast", "m.safetensors", "--steps", "4");
+        string[] lines = File.ReadAllLines(Path.Combine(Data, "visitors.csv"));
+        double[] target = [.. lines.Skip(1).Select(l => double.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture))];
+        int trainingRows = target.Length - ValidationSplit.TailCount(target.Length, 0.2);
+        double scale = FeatureScaling.OneStepNaiveMae(target.AsSpan(0, trainingRows));
+        string tail = Write("tail.csv", string.Join('\n', [lines[0], .. lines[^40..]]) + "\n");
+
+        var (code, output, error) = CliRunner.Run("eval", model, tail, "--json");
+
+        Assert.True(code == 0, error);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(output)!.AsObject();
+        Assert.Equal("training", json["mase_scale"]!.GetValue<string>());
+        var metrics = json["metrics"]!;
+        Assert.Equal(scale, metrics["scale"]!.GetValue<double>());
+        Assert.Equal(metrics["mae"]!.GetValue<double>() / scale, metrics["mase"]!.GetValue<double>());
+        Assert.Contains("the one-step naive MAE of the training part", CliRunner.Run("eval", model, tail).Output);
     }
 
     [Fact]

@@ -16,6 +16,26 @@ public sealed class FeatureScalingTests
     }
 
     [Fact]
+    public void Json_NaiveMae_RoundTripsAndIsAbsentFromOlderFiles()
+    {
+        var scaling = new FeatureScaling("y", [new ColumnScaling("y", 1, 2)], TargetNaiveMae: 0.1 + 0.2);
+
+        Assert.Contains("\"naive_mae\":0.30000000000000004", scaling.ToJson());
+        Assert.Equal(0.1 + 0.2, FeatureScaling.FromJson(scaling.ToJson()).TargetNaiveMae);
+        var older = FeatureScaling.FromJson("""{"target":"y","columns":[{"column":"y","mean":1,"std":2}]}""");
+        Assert.Null(older.TargetNaiveMae);
+        Assert.DoesNotContain("naive_mae", older.ToJson());
+    }
+
+    [Fact]
+    public void OneStepNaiveMae_HandWorked_AndTwoValuesNeeded()
+    {
+        Assert.Equal(2.0, FeatureScaling.OneStepNaiveMae([1, 3, 2, 5]));
+        Assert.Equal(0.0, FeatureScaling.OneStepNaiveMae([4, 4]));
+        Assert.Throws<ArgumentException>(() => FeatureScaling.OneStepNaiveMae([4]));
+    }
+
+    [Fact]
     public void Fit_Values_MeanAndPopulationStd()
     {
         var column = ColumnScaling.Fit("x", [2, 4, 4, 4, 5, 5, 7, 9]);
@@ -39,6 +59,7 @@ public sealed class FeatureScalingTests
     [InlineData("""{"target":"y","columns":[{"column":"y","mean":0,"std":1},{"column":"y","mean":0,"std":1}]}""")]
     [InlineData("""{"target":"y"}""")]
     [InlineData("""{"target":"y","columns":[{"column":"y","mean":"a","std":1}]}""")]
+    [InlineData("""{"target":"y","columns":[{"column":"y","mean":0,"std":1}],"naive_mae":-1}""")]
     [InlineData("[]")]
     [InlineData("null")]
     public void FromJson_Invalid_RefusedAsInvalidData(string json)

@@ -223,4 +223,14 @@ public sealed class ForecastDatasetTests
         Assert.Equal([-1.0, 1, 98, 198], scaled.Inputs.ToArray());
         Assert.Equal(50, scaling.InverseTarget(scaled.Target[3]));
     }
+
+    [Fact]
+    public void FitScaling_StoresTheTrainingRowsNaiveMae_TheMaseScale()
+    {
+        var data = Parse("d,y\n0,1\n1,3\n2,2\n3,5\n4,100\n", Options(t: 1, k: 1));
+
+        // training rows 1, 3, 2, 5: (2 + 1 + 3) / 3 = 2; the fifth row is not the training part's
+        Assert.Equal(2.0, data.FitScaling(trainingRows: 4).TargetNaiveMae);
+        Assert.Null(data.FitScaling(trainingRows: 1).TargetNaiveMae);
+    }
 }

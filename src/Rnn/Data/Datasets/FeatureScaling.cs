@@ -41,14 +41,30 @@ public sealed record ColumnScaling(
 /// </summary>
 /// <param name="Target">The target column, which <see cref="InverseTarget"/> unscales.</param>
 /// <param name="Columns">One entry per input column, and one for the target when it is not an input.</param>
+/// <param name="TargetNaiveMae">
+/// The in-sample one-step naive MAE of the target over the training rows, (1/(m−1)) Σ_{t=1}^{m−1} |y_t − y_{t−1}|, in
+/// its units: the scale of the MASE (JSON <c>"naive_mae"</c>). Null in files made before it was stored, and when there
+/// was a single training row.
+/// </param>
 public sealed record FeatureScaling(
     [property: JsonPropertyName("target")] string Target,
-    [property: JsonPropertyName("columns")] IReadOnlyList<ColumnScaling> Columns)
+    [property: JsonPropertyName("columns")] IReadOnlyList<ColumnScaling> Columns,
+    [property: JsonPropertyName("naive_mae"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? TargetNaiveMae = null)
 {
     /// <summary>The scaling of <paramref name="column"/>.</summary>
     /// <exception cref="ArgumentException">There is none.</exception>
     public ColumnScaling Column(string column) => Columns.FirstOrDefault(c => c.Column == column)
         ?? throw new ArgumentException($"The scaling has no column \"{column}\".", nameof(column));
+
+    /// <summary>(1/(m−1)) Σ_{t=1}^{m−1} |y_t − y_{t−1}| over the m values of <paramref name="series"/>: the MAE of repeating the last value.</summary>
+    /// <exception cref="ArgumentException"><paramref name="series"/> has fewer than 2 values.</exception>
+    public static double OneStepNaiveMae(ReadOnlySpan<double> series)
+    {
+        if (series.Length < 2) throw new ArgumentException($"The naive error needs 2 values; there are {series.Length}.", nameof(series));
+        double sum = 0;
+        for (int t = 1; t < series.Length; t++) sum += Math.Abs(series[t] - series[t - 1]);
+        return sum / (series.Length - 1);
+    }
 
     /// <summary>A forecast back in the target's units: z · Std + Mean of <see cref="Target"/>.</summary>
     public double InverseTarget(double z) => Column(Target).Inverse(z);
@@ -58,7 +74,7 @@ public sealed record FeatureScaling(
 
     /// <summary>Parses the output of <see cref="ToJson"/>.</summary>
     /// <exception cref="InvalidDataException">The JSON is malformed, a column name is empty or repeated, a mean is not
-    /// finite, a standard deviation is not finite and positive, or the target has no entry.</exception>
+    /// finite, a standard deviation is not finite and positive, the target has no entry, or naive_mae is negative or not finite.</exception>
     public static FeatureScaling FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -81,6 +97,8 @@ public sealed record FeatureScaling(
                 throw new InvalidDataException($"invalid feature scaling: column \"{column.Column}\" has mean {column.Mean} and std {column.Std}; both must be finite and std positive");
         }
         if (!names.Contains(scaling.Target)) throw new InvalidDataException($"invalid feature scaling: the target \"{scaling.Target}\" has no entry");
+        if (scaling.TargetNaiveMae is double naive && !(double.IsFinite(naive) && naive >= 0))
+            throw new InvalidDataException($"invalid feature scaling: naive_mae is {naive}; it must be finite and not negative");
         return scaling;
     }
 }

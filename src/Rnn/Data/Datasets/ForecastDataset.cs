@@ -192,7 +192,10 @@ public sealed class ForecastDataset
         return new ForecastSplit(trainingRows, trainingWindows, WindowCount - trainingWindows);
     }
 
-    /// <summary>Fits <see cref="FeatureScaling"/> to the first <paramref name="trainingRows"/> rows of every input and the target.</summary>
+    /// <summary>
+/// Fits <see cref="FeatureScaling"/> to the first <paramref name="trainingRows"/> rows of every input and the target,
+/// with the target's one-step naive MAE over them (the MASE scale).
+/// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="trainingRows"/> is not in [1, <see cref="RowCount"/>].</exception>
     /// <exception cref="ArgumentException">A column's values are so large that their mean or standard deviation overflows.</exception>
     public FeatureScaling FitScaling(int trainingRows)
@@ -203,7 +206,8 @@ public sealed class ForecastDataset
         for (int f = 0; f < InputColumns.Count; f++)
             columns.Add(ColumnScaling.Fit(InputColumns[f], Enumerable.Range(0, trainingRows).Select(n => _inputs[n * InputColumns.Count + f])));
         if (!InputColumns.Contains(TargetColumn)) columns.Add(ColumnScaling.Fit(TargetColumn, _target.Take(trainingRows)));
-        return new FeatureScaling(TargetColumn, columns);
+        double? naive = trainingRows >= 2 ? FeatureScaling.OneStepNaiveMae(_target.AsSpan(0, trainingRows)) : null;
+        return new FeatureScaling(TargetColumn, columns, naive);
     }
 
     /// <summary>A copy of this series with every input and the target transformed by <paramref name="scaling"/>.</summary>

@@ -1,5 +1,7 @@
 // MASE divides by the in-sample one-step naive error of the training part (Hyndman and Koehler 2006), so a value
 // below 1 means the model beats repeating the last value as it would have done on the data it was fitted to.
+using Rnn.Data;
+
 namespace Rnn.Training;
 
 /// <summary>
@@ -27,16 +29,25 @@ public sealed record ForecastMetrics(int Count, double Mae, double Rmse, double?
     public static ForecastMetrics Compute(ReadOnlySpan<double> series, ReadOnlySpan<int> rows, ReadOnlySpan<double> predictions,
         int horizon, int trainingRows, int? season = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(horizon, "Horizon");
-        if (season is int s) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(s, "Season");
         if (trainingRows < 2 || trainingRows > series.Length)
             throw new ArgumentOutOfRangeException(nameof(trainingRows), trainingRows, $"Must be in [2, {series.Length}]: the scale needs two training rows.");
+        return ComputeWithScale(series, rows, predictions, horizon, FeatureScaling.OneStepNaiveMae(series[..trainingRows]), season);
+    }
+
+    /// <summary>
+    /// Scores forecasts as <see cref="Compute"/> does, with the MASE scale given: the training part's one-step naive MAE
+    /// stored with a model (<see cref="FeatureScaling.TargetNaiveMae"/>) when the training rows are no longer at hand.
+    /// </summary>
+    /// <param name="scale">The training part's one-step naive MAE; finite and not negative.</param>
+    /// <exception cref="ArgumentException">As <see cref="Compute"/>, or <paramref name="scale"/> is negative or not finite.</exception>
+    public static ForecastMetrics ComputeWithScale(ReadOnlySpan<double> series, ReadOnlySpan<int> rows, ReadOnlySpan<double> predictions,
+        int horizon, double scale, int? season = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(horizon, "Horizon");
+        if (season is int s) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(s, "Season");
+        if (!double.IsFinite(scale) || scale < 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "Must be finite and not negative.");
         if (rows.Length != predictions.Length) throw new ArgumentException($"There are {rows.Length} rows and {predictions.Length} predictions.", nameof(predictions));
         if (rows.Length == 0) throw new ArgumentException("There are no forecasts to score.", nameof(rows));
-
-        double scale = 0;
-        for (int t = 1; t < trainingRows; t++) scale += Math.Abs(series[t] - series[t - 1]);
-        scale /= trainingRows - 1;
 
         int seasonalLag = season is int m ? m * ((horizon + m - 1) / m) : 0;
         double absolute = 0, squared = 0, naive = 0, seasonal = 0;
