@@ -41,17 +41,10 @@ Final line on stdout: {"model": "torch-char-rnn", "val_bpc": ..., "steps": ..., 
 import argparse, json, math, os, resource, sys, time
 
 
-def _threads_from_argv(default):
-    for i, v in enumerate(sys.argv):
-        if v == "--threads" and i + 1 < len(sys.argv): return sys.argv[i + 1]
-        if v.startswith("--threads="): return v.split("=", 1)[1]
-    return default
-
-
-# torch (Debian build, BLAS_INFO=generic) does its GEMMs in OpenBLAS, whose thread pool is sized
-# from OPENBLAS_NUM_THREADS when the library loads; torch.set_num_threads only sizes the OpenMP
-# pool for the element-wise ops. --threads N sets both (an explicit environment value wins).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads_from_argv("2"))
+# OpenBLAS sizes its pool when torch loads it: --threads must reach it first (tools/common/blas_threads.py).
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import blas_threads  # noqa: E402
+blas_threads.size_from_argv("2")
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

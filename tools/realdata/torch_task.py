@@ -36,16 +36,10 @@ usage: torch_task.py classify|tag --train F --val F --test F [--cell gru] [--hid
 import argparse, copy, csv, json, math, os, random, sys, time
 
 
-def _threads_from_argv(default):
-    for i, v in enumerate(sys.argv):
-        if v == "--threads" and i + 1 < len(sys.argv): return sys.argv[i + 1]
-        if v.startswith("--threads="): return v.split("=", 1)[1]
-    return default
-
-
-# Debian's torch does its products in OpenBLAS, whose thread pool is sized when the library loads (see
-# tools/compare/torch_char_rnn.py); --threads sets it and torch's own pool.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads_from_argv("2"))
+# OpenBLAS sizes its pool when torch loads it: --threads must reach it first (tools/common/blas_threads.py).
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import blas_threads  # noqa: E402
+blas_threads.size_from_argv("2")
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
