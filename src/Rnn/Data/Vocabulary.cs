@@ -1,10 +1,7 @@
 // Ids are assigned by sorting, never by first appearance or dictionary order, so the same text always gives the same
 // vocabulary and a model file's embedding rows keep their meaning across machines and runtime versions.
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace Rnn.Data;
 
@@ -20,7 +17,7 @@ namespace Rnn.Data;
 /// ordinal string order.</para>
 /// Instances are immutable and safe to use from several threads.
 /// </summary>
-public sealed class Vocabulary
+public sealed partial class Vocabulary
 {
     /// <summary>Largest number of tokens a vocabulary may have, including the special tokens.</summary>
     public const int MaxTokens = 10_000_000;
@@ -223,148 +220,6 @@ public sealed class Vocabulary
         return id == StartId ? "" : id == EndId ? "\n" : _tokens[id];
     }
 
-    /// <summary>
-    /// The vocabulary as compact JSON for a model file's metadata: <c>{"kind":"char"|"word","tokens":[...]}</c>, the
-    /// tokens in id order with the special tokens first; a vocabulary with a <see cref="Segmenter"/> adds
-    /// <c>"segmenter":{"name":"jieba","version":…,"user_words":[{"word":…,"frequency":…},…]}</c> between the two
-    /// (the user words themselves, so that the file cuts text the same way anywhere). BMP letters such as "é" or "我" are written as they are;
-    /// control characters, line and paragraph separators and characters outside the BMP (emoji) are written as
-    /// <c>\uXXXX</c> escapes, which <see cref="FromJson"/> reads back exactly.
-    /// </summary>
-    public string ToJson()
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("kind", Kind == TokenKind.Character ? CharacterKindName : WordKindName);
-            if (Segmenter is not null)
-            {
-                writer.WritePropertyName("segmenter");
-                Segmenter.WriteJson(writer);
-            }
-            writer.WriteStartArray("tokens");
-            foreach (string token in _tokens) writer.WriteStringValue(token);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary>
-    /// Parses the output of <see cref="ToJson"/>. The object must have exactly the properties <c>kind</c> ("char" or
-    /// "word") and <c>tokens</c> (an array of strings), each once, and, in word mode, may have <c>segmenter</c> (as
-    /// <see cref="ToJson"/> writes it; files written before segmentation have none); the tokens must start with the special tokens of the
-    /// kind, be distinct, number at most <see cref="MaxTokens"/>, and include at least one ordinary token; a character
-    /// token must be exactly one scalar value, and a word token must be non-empty and free of white space.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The JSON is malformed or breaks one of the rules above.</exception>
-    public static Vocabulary FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        // A forward-only reader rather than a document: no tree of ten million nodes, and the token limit is
-        // enforced while reading instead of after the whole array has been materialised.
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
-        try
-        {
-            if (Next(ref reader) != JsonTokenType.StartObject) throw Invalid($"the vocabulary is a JSON {TypeName(reader.TokenType)}, not an object");
-            TokenKind? kind = null;
-            string[]? tokens = null;
-            ChineseSegmenter? segmenter = null;
-            while (Next(ref reader) == JsonTokenType.PropertyName)
-            {
-                string name = reader.GetString()!;
-                Next(ref reader);
-                switch (name)
-                {
-                    case "kind" when kind is null:
-                        kind = ParseKind(ref reader);
-                        break;
-                    case "tokens" when tokens is null:
-                        tokens = ParseTokens(ref reader);
-                        break;
-                    case "segmenter" when segmenter is null:
-                        try
-                        {
-                            segmenter = ChineseSegmenter.ReadJson(ref reader);
-                        }
-                        catch (InvalidDataException e)
-                        {
-                            throw Invalid(e.Message, e);
-                        }
-                        break;
-                    case "kind" or "tokens" or "segmenter":
-                        throw Invalid($"the vocabulary has \"{name}\" twice");
-                    default:
-                        throw Invalid($"the vocabulary has an unknown property \"{name}\"");
-                }
-            }
-            // The reader itself throws if anything but white space follows the closing brace.
-            reader.Read();
-            if (kind is null) throw Invalid("the vocabulary has no \"kind\"");
-            if (tokens is null) throw Invalid("the vocabulary has no \"tokens\"");
-            return new Vocabulary(kind.Value, tokens, segmenter);
-        }
-        catch (JsonException e)
-        {
-            throw Invalid($"the vocabulary is not valid JSON: {e.Message}", e);
-        }
-        catch (InvalidOperationException e)
-        {
-            // GetString on a property name or "kind" whose escapes decode to an unpaired surrogate.
-            throw Invalid($"the vocabulary holds a string that is not valid Unicode: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Reads the next JSON token; malformed or truncated JSON makes the reader throw <see cref="JsonException"/>.</summary>
-    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
-        reader.Read() ? reader.TokenType : throw new JsonException("The JSON ends too early.");
-
-    private static TokenKind ParseKind(ref Utf8JsonReader reader) => reader.TokenType != JsonTokenType.String
-        ? throw Invalid($"the vocabulary's \"kind\" is a JSON {TypeName(reader.TokenType)}, not a string")
-        : reader.GetString() switch
-        {
-            CharacterKindName => TokenKind.Character,
-            WordKindName => TokenKind.Word,
-            var other => throw Invalid($"the vocabulary's \"kind\" is \"{other}\"; expected \"{CharacterKindName}\" or \"{WordKindName}\""),
-        };
-
-    private static string[] ParseTokens(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-            throw Invalid($"the vocabulary's \"tokens\" is a JSON {TypeName(reader.TokenType)}, not an array");
-        var tokens = new List<string>();
-        while (Next(ref reader) != JsonTokenType.EndArray)
-        {
-            int id = tokens.Count;
-            if (id == MaxTokens) throw Invalid($"the vocabulary has more than {MaxTokens} tokens");
-            if (reader.TokenType != JsonTokenType.String) throw Invalid($"token {id} is a JSON {TypeName(reader.TokenType)}, not a string");
-            // GetString refuses escapes that decode to unpaired surrogates: such a token could never be re-encoded.
-            try
-            {
-                tokens.Add(reader.GetString()!);
-            }
-            catch (InvalidOperationException e)
-            {
-                throw Invalid($"token {id} is not a valid Unicode string: {e.Message}", e);
-            }
-        }
-        if (tokens.Count == 0) throw Invalid("the vocabulary's token list is empty");
-        return [.. tokens];
-    }
-
-    private static string TypeName(JsonTokenType type) => type switch
-    {
-        JsonTokenType.StartObject => "object",
-        JsonTokenType.StartArray => "array",
-        JsonTokenType.String => "string",
-        JsonTokenType.Number => "number",
-        JsonTokenType.True or JsonTokenType.False => "boolean",
-        _ => "null",
-    };
-
-    private static InvalidDataException Invalid(string message, Exception? inner = null) => new($"invalid vocabulary: {message}", inner);
-
     private static string[] Specials(TokenKind kind) => kind switch
     {
         TokenKind.Character => [UnknownToken],
@@ -426,89 +281,6 @@ public sealed class Vocabulary
                 ids.Add(UnknownId);
                 unknown?.Add(words.Current.ToString());
             }
-        }
-    }
-
-    /// <summary>
-    /// The ids of a text given in pieces (such as <see cref="TextFile.ReadChunks(string, int)"/> gives), in compact
-    /// storage (<see cref="TokenIds"/>): exactly the ids <see cref="Encode"/> gives for the whole text, without ever
-    /// holding the text or an int per id.
-    /// </summary>
-    /// <param name="pieces">The text, in order; each piece is read once, before the next is asked for.</param>
-    /// <param name="expectedCount">The ids expected (<see cref="VocabularyCounter.TokenCount"/>), so the storage is allocated once; 0 if unknown.</param>
-    /// <param name="unknown">When given, receives the text of every token not in the vocabulary, in order.</param>
-    /// <exception cref="InvalidOperationException">The text has more ids than one array can hold.</exception>
-    public TokenIds EncodeCompact(IEnumerable<ReadOnlyMemory<char>> pieces, int expectedCount = 0, ICollection<string>? unknown = null)
-    {
-        ArgumentNullException.ThrowIfNull(pieces);
-        var encoder = new CompactEncoder(this, expectedCount, unknown);
-        foreach (var piece in pieces) encoder.Add(piece.Span);
-        return encoder.Complete();
-    }
-
-    /// <summary>The streaming side of <see cref="Encode"/>: stretches of the text (see <see cref="TextStretches"/>) encoded into compact storage.</summary>
-    private sealed class CompactEncoder
-    {
-        private readonly Vocabulary _vocabulary;
-        private readonly ICollection<string>? _unknown;
-        private readonly TextStretches _stretches;
-        private readonly TextStretches.Sink _encode;
-        private readonly TokenIds.Builder _ids;
-        private readonly int[] _bmpIds = [];    // the id of each scalar value U+0000–U+FFFF (character mode)
-        private readonly List<int> _buffer = [];
-        private bool _inLine;
-
-        public CompactEncoder(Vocabulary vocabulary, int expectedCount, ICollection<string>? unknown)
-        {
-            _vocabulary = vocabulary;
-            _unknown = unknown;
-            _stretches = new TextStretches(vocabulary.Kind);
-            _ids = new TokenIds.Builder(vocabulary.Count, expectedCount);
-            if (vocabulary.Kind == TokenKind.Character)
-            {
-                _bmpIds = new int[char.MaxValue + 1];
-                foreach (var (value, id) in vocabulary._scalarIds)
-                    if (value <= char.MaxValue) _bmpIds[value] = id;
-                _encode = EncodeScalars;
-            }
-            else _encode = EncodeWords;
-        }
-
-        public void Add(ReadOnlySpan<char> piece) => _stretches.Add(piece, _encode);
-
-        public TokenIds Complete()
-        {
-            _stretches.Flush(_encode);
-            if (_inLine) _ids.Append([_vocabulary.EndId]);
-            return _ids.ToTokenIds();
-        }
-
-        private void EncodeScalars(ReadOnlySpan<char> text)
-        {
-            _buffer.Clear();
-            int[] bmp = _bmpIds;
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                int value = c, id;
-                if (!char.IsSurrogate(c)) id = bmp[c];
-                else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-                {
-                    value = char.ConvertToUtf32(c, text[++i]);
-                    id = _vocabulary._scalarIds.GetValueOrDefault(value, UnknownIdValue);
-                }
-                else id = bmp[value = Rune.ReplacementChar.Value];   // an unpaired surrogate reads as U+FFFD
-                if (id == UnknownIdValue) _unknown?.Add(new Rune(value).ToString());
-                _buffer.Add(id);
-            }
-            _ids.Append(CollectionsMarshal.AsSpan(_buffer));
-        }
-
-        private void EncodeWords(ReadOnlySpan<char> text)
-        {
-            _buffer.Clear();
-            _vocabulary.EncodeWords(text, ref _inLine, _buffer, _unknown);
-            _ids.Append(CollectionsMarshal.AsSpan(_buffer));
         }
     }
 
