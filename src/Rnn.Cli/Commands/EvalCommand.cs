@@ -40,17 +40,20 @@ public static class EvalCommand
                     TaskEvaluation.Forecast(checkpoint, parse.GetValue(file)!, parse.GetValue(season), parse.GetValue(json), parse.GetValue(plot), writer);
                     return ExitCodes.Ok;
             }
-            string text = CommandSteps.ReadText(parse.GetValue(file)!);
+            // The text is read in pieces into compact ids, as rnn train reads it: a text of any size, the same figures.
+            string path = parse.GetValue(file)!;
+            CommandSteps.CheckTextFile(path);
             var lm = checkpoint.CreateModel<float>();
             var unknownWords = new List<string>();
-            int[] tokens = checkpoint.Vocabulary.Encode(text, unknownWords);
-            if (tokens.Length < 2) throw new UsageException($"{parse.GetValue(file)} has fewer than 2 tokens: nothing to predict.");
+            TokenIds tokens = CommandSteps.Guard(() => checkpoint.Vocabulary.EncodeCompact(TextFile.ReadChunks(path), unknown: unknownWords));
+            if (tokens.Count < 2) throw new UsageException($"{path} has fewer than 2 tokens: nothing to predict.");
             var result = Evaluation.Evaluate(lm, tokens, parse.GetValue(batch), parse.GetValue(seq));
-            int unknown = tokens.Count(t => t == checkpoint.Vocabulary.UnknownId);
+            int unknown = 0;
+            for (int i = 0; i < tokens.Count; i++) if (tokens[i] == checkpoint.Vocabulary.UnknownId) unknown++;
             string unit = checkpoint.Vocabulary.Kind == TokenKind.Word ? "bits per word" : "bits per character";
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"tokens      {tokens.Length} ({result.Predictions} predicted{(unknown > 0 ? $", {unknown} unknown to the vocabulary" : "")})"));
+                $"tokens      {tokens.Count} ({result.Predictions} predicted{(unknown > 0 ? $", {unknown} unknown to the vocabulary" : "")})"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss        {result.Loss:F4} nats per token"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity  {result.Perplexity:F3}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{unit,-11} {result.BitsPerToken:F4}"));
@@ -69,7 +72,7 @@ public static class EvalCommand
     /// &lt;unk&gt; and charges it a great deal) and, to name which word or character it was, log2(K + 1) bits for each of
     /// its characters, K being the characters of the vocabulary's tokens: a uniform spelling over them and one escape.
     /// </summary>
-    private static void WritePerCharacter(TextWriter output, Vocabulary vocabulary, int[] tokens, List<string> unknownWords, EvaluationResult result)
+    private static void WritePerCharacter(TextWriter output, Vocabulary vocabulary, TokenIds tokens, List<string> unknownWords, EvaluationResult result)
     {
         var alphabet = new HashSet<int>();
         for (int id = Math.Max(vocabulary.EndId, vocabulary.UnknownId) + 1; id < vocabulary.Count; id++)
@@ -80,8 +83,9 @@ public static class EvalCommand
         // Word mode starts every text with <s>, so every token after it, unknown ones included, is predicted; character
         // mode predicts all but the first character, which is not charged.
         if (tokens[0] == vocabulary.UnknownId) unknownIndex++;
-        foreach (int id in tokens.AsSpan(1))
+        for (int i = 1; i < tokens.Count; i++)
         {
+            int id = tokens[i];
             if (id == vocabulary.EndId) characters++;
             else if (id == vocabulary.UnknownId)
             {
