@@ -4,6 +4,7 @@
 //              Δ_t, Δ^h_t = the cell's backward epilogue      (the simple cell: δ_t = dh_t ⊙ f'(s_t), fused in the product)
 //   at once:   ∇W_ih += Δᵀ·X,  ∇W_hh += Σ_t Δ^h_t h_{t∓1}ᵀ,  ∇b_ih += Σ Δ,  ∇b_hh += Σ Δ^h,  dX += Δ·W_ih
 //              dh0 = Δ^h_first·W_hh (+ GRU's z ⊙ dh_first),  dc0 = f_first ⊙ dc_first (LSTM)
+//   with lengths, the "at once" products run over the valid rows alone (RecurrentLayer.ValidRows.cs)
 using System.Numerics;
 using System.Numerics.Tensors;
 using Rnn.Kernels;
@@ -58,6 +59,11 @@ public sealed partial class RecurrentLayer<T>
         int gh = Gates * HiddenSize, rows = _sequenceLength * _batch;
         if (dx.IsEmpty || rows == 0) return;
         Gemm.CheckMatrix("dx", rows, InputSize, dx.Length, lddx);
+        if (_hasLengths)
+        {
+            BackwardInputValidRows(dx, lddx);
+            return;
+        }
         // dX += Δ·W_ih (the tutorial's dX += Δ·U): Δ passes down to the layer below through W_ih
         Gemm.Multiply(false, false, rows, InputSize, gh, T.One, _deltas.AsSpan(0, rows * gh), gh, _parameters.Value(_weightIh), InputSize, T.One, dx, lddx);
     }
@@ -124,6 +130,13 @@ public sealed partial class RecurrentLayer<T>
         }
         // dc0 = f_first ⊙ dc_first, left in the carry by the last step processed
         if (!dc0.IsEmpty) cellCarry.CopyTo(dc0);
+
+        // With lengths, the products below run over the valid rows alone (RecurrentLayer.ValidRows.cs).
+        if (_hasLengths)
+        {
+            ParameterGradientsValidRows(delta, hiddenDelta, TCell.SeparatesHiddenPart, gh);
+            return;
+        }
 
         // ∇W_ih += Δᵀ·X   (Σ_t Δ_t x_tᵀ; the tutorial's ∇U += Δᵀ·X)
         Gemm.Multiply(true, false, gh, InputSize, rows, T.One, delta, gh, x, _ldInput, T.One, _parameters.Gradient(_weightIh), InputSize);

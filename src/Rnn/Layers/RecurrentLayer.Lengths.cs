@@ -1,7 +1,8 @@
 // Variable-length batches for RecurrentLayer, PyTorch's packed semantics. T = time steps, B = batch.
 // The rows are sorted longest first, so at time t the rows still running are a prefix [0, B_t) with
-// B_t = #{b : lengths[b] > t}: each per-step product runs on B_t rows, and rows past their end stay zero in S and Δ,
-// so the whole-sequence products (∇W_ih = Δᵀ·X, ∇W_hh, ∇b, dX = Δ·W_ih) stay single calls that they do not disturb.
+// B_t = #{b : lengths[b] > t}: each per-step product runs on B_t rows, and rows past their end stay zero in S and Δ.
+// The whole-sequence products (P = X·W_ihᵀ, ∇W_ih = Δᵀ·X, ∇W_hh, ∇b, dX = Δ·W_ih) run on the N = Σ_t B_t valid rows
+// alone, gathered into compact buffers (RecurrentLayer.ValidRows.cs).
 // In processing order, a step's rows split in two: [0, continuing) carry the previous step's state, [continuing, active)
 // start from h0 (the reverse direction starts row b at lengths[b]−1). With every length T this is the plain loop.
 using System.Numerics;
@@ -39,6 +40,7 @@ public sealed partial class RecurrentLayer<T>
             while (active > 0 && _lengths[active - 1] <= t) active--;
             _activeRows[t] = active;
         }
+        SetRowOffsets(sequenceLength);
     }
 
     /// <summary>B_t at step <paramref name="step"/> (processing order): the rows [0, B_t) that run it.</summary>

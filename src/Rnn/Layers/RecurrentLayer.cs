@@ -9,6 +9,7 @@
 //   3. Δ_t = cell'(dh_t, Δ^h_{t+1}·W_hh, …)     backward, the only sequential part
 //   4. ∇W_ih += Δᵀ·X, ∇W_hh += Σ Δ^h_t h_{t-1}ᵀ, ∇b += Σ Δ, dX += Δ·W_ih     big GEMMs again
 // "Previous" means previous in processing order: t-1 forward in time, t+1 for the reverse direction.
+// With per-sequence lengths, steps 1–4 run on the valid rows only (RecurrentLayer.Lengths.cs, RecurrentLayer.ValidRows.cs).
 // The loop is generic over the cell (a struct), so the JIT specialises it per cell; the cell is chosen once per pass.
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -235,9 +236,12 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
         if (TCell.SeparatesHiddenPart) Workspace.EnsureLength(ref _hiddenParts, rows * h);
         if (!TCell.GatesAreState) Workspace.EnsureLength(ref _stepProduct, batch * gh);
 
-        // P = X·W_ihᵀ + b_ih (+ b_hh where the cell folds it) for all steps at once; the simple cell's P = X·Uᵀ + b_ih + b_hh
-        Gemm.Multiply(false, true, rows, gh, InputSize, T.One, _input.Span, _ldInput, _parameters.Value(_weightIh), InputSize,
-            T.Zero, gates, ldGates);
+        // P = X·W_ihᵀ + b_ih (+ b_hh where the cell folds it) for all steps at once; the simple cell's P = X·Uᵀ + b_ih + b_hh.
+        // With lengths, on the valid rows alone (RecurrentLayer.ValidRows.cs).
+        if (_hasLengths) ForwardInputProductValidRows(gates, ldGates, gh);
+        else
+            Gemm.Multiply(false, true, rows, gh, InputSize, T.One, _input.Span, _ldInput, _parameters.Value(_weightIh), InputSize,
+                T.Zero, gates, ldGates);
         ReadOnlySpan<T> biasHh = default;
         if (_biasIh is not null && _biasHh is not null)
         {
@@ -249,11 +253,13 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
                 biasHh = _parameters.Value(_biasHh);
             }
             else TensorPrimitives.Add(_parameters.Value(_biasIh), _parameters.Value(_biasHh), bias);
-            for (int r = 0; r < rows; r++)
-            {
-                Span<T> row = gates.Slice(r * ldGates, gh);
-                TensorPrimitives.Add(row, bias, row);
-            }
+            if (_hasLengths) AddBiasValidRows(gates, ldGates, gh, bias);
+            else
+                for (int r = 0; r < rows; r++)
+                {
+                    Span<T> row = gates.Slice(r * ldGates, gh);
+                    TensorPrimitives.Add(row, bias, row);
+                }
         }
 
         if (_packedWeightHhTransposed is null || _packedWeightHhTransposed.Columns != gh) _packedWeightHhTransposed = new PackedMatrix<T>(h, gh);

@@ -137,7 +137,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         _batch = batch;
         int rows = sequenceLength * batch, width = o.OutputSize;
         Workspace.EnsureLength(ref _input, rows * o.InputSize);
-        ToTimeMajor(x, _input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst, _sorted.Order);
+        ToTimeMajor(x, _input.AsSpan(0, rows * o.InputSize), sequenceLength, batch, o.InputSize, o.BatchFirst, _sorted.Order, _sorted.Lengths);
         for (int l = 0; l < o.NumLayers; l++) Workspace.EnsureLength(ref _outputs[l], rows * width);
 
         _dropoutApplied = Training && o.Dropout > 0 && o.NumLayers > 1;
@@ -163,7 +163,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         if (!hN.IsEmpty) _sorted.FromSorted(_finalStates.AsSpan(0, stateSize), hN, h);
         if (!cN.IsEmpty) _sorted.FromSorted(_finalCells.AsSpan(0, stateSize), cN, h);
 
-        if (!y.IsEmpty) FromTimeMajor(_outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst, _sorted.Order);
+        if (!y.IsEmpty) FromTimeMajor(_outputs[^1].AsSpan(0, rows * width), y, sequenceLength, batch, width, o.BatchFirst, _sorted.Order, _sorted.Lengths);
         _forwardDone = true;
     }
 
@@ -197,7 +197,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         Workspace.EnsureLength(ref _gradientB, rows * maxWidth);
         Span<T> dOutput = _gradientA.AsSpan(0, rows * width);       // dS of the current layer's output [T·B, D·H]
         if (dy.IsEmpty) dOutput.Clear();
-        else ToTimeMajor(dy, dOutput, _sequenceLength, _batch, width, o.BatchFirst, _sorted.Order);
+        else ToTimeMajor(dy, dOutput, _sequenceLength, _batch, width, o.BatchFirst, _sorted.Order, _sorted.Lengths);
 
         bool hasDhN = !dhN.IsEmpty, hasDcN = !dcN.IsEmpty;
         Workspace.EnsureLength(ref _finalStateGradients, stateSize);
@@ -216,7 +216,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
             int inWidth = l == 0 ? o.InputSize : width;
             bool needInputGradient = l > 0 || !dx.IsEmpty;
             Span<T> dInput = _gradientB.AsSpan(0, rows * inWidth);     // dS of the layer's input [T·B, inWidth]
-            if (needInputGradient) dInput.Clear();
+            if (needInputGradient) ClearValidRows(dInput, inWidth);
             // Through time, each direction on its own buffers (in parallel when worth it); then, one after the
             // other, both directions add their share to the input gradient.
             _directions.Layer = l;
@@ -230,7 +230,7 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
                 }
             if (l == 0)
             {
-                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, _sequenceLength, _batch, o.InputSize, o.BatchFirst, _sorted.Order);
+                if (!dx.IsEmpty) FromTimeMajor(dInput, dx, _sequenceLength, _batch, o.InputSize, o.BatchFirst, _sorted.Order, _sorted.Lengths);
                 if (!dh0.IsEmpty) _sorted.FromSorted(_initialStateGradients.AsSpan(0, stateSize), dh0, h);
                 if (!dc0.IsEmpty) _sorted.FromSorted(_initialCellGradients.AsSpan(0, stateSize), dc0, h);
             }
@@ -328,29 +328,52 @@ public sealed class RecurrentNetwork<T> where T : unmanaged, IFloatingPointIeee7
         return buffers;
     }
 
-    /// <summary>Copies a sequence into time-major order, batch row order[i] (or i without an order) to row i.</summary>
+    /// <summary>
+    /// Copies a sequence into time-major order, batch row order[i] (or i without an order) to row i. With lengths (sorted
+    /// row i's in <paramref name="lengths"/>), only the valid steps are copied: no layer reads a padded step of its input.
+    /// </summary>
     private static void ToTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst,
-        ReadOnlySpan<int> order)
+        ReadOnlySpan<int> order, ReadOnlySpan<int> lengths)
     {
-        if (!batchFirst && order.IsEmpty) { source.CopyTo(destination); return; }
+        if (!batchFirst && order.IsEmpty && lengths.IsEmpty) { source.CopyTo(destination); return; }
         for (int i = 0; i < batch; i++)
         {
-            int b = order.IsEmpty ? i : order[i];
-            for (int t = 0; t < sequenceLength; t++)
+            int b = order.IsEmpty ? i : order[i], steps = lengths.IsEmpty ? sequenceLength : lengths[i];
+            for (int t = 0; t < steps; t++)
                 source.Slice(SequenceRow(t, b, sequenceLength, batch, batchFirst) * features, features).CopyTo(destination.Slice((t * batch + i) * features, features));
         }
     }
 
-    /// <summary>The inverse of <see cref="ToTimeMajor"/>.</summary>
+    /// <summary>The inverse of <see cref="ToTimeMajor"/>; with lengths, the padded steps of the destination are cleared.</summary>
     private static void FromTimeMajor(ReadOnlySpan<T> source, Span<T> destination, int sequenceLength, int batch, int features, bool batchFirst,
-        ReadOnlySpan<int> order)
+        ReadOnlySpan<int> order, ReadOnlySpan<int> lengths)
     {
-        if (!batchFirst && order.IsEmpty) { source.CopyTo(destination); return; }
+        if (!batchFirst && order.IsEmpty && lengths.IsEmpty) { source.CopyTo(destination); return; }
         for (int i = 0; i < batch; i++)
         {
-            int b = order.IsEmpty ? i : order[i];
+            int b = order.IsEmpty ? i : order[i], steps = lengths.IsEmpty ? sequenceLength : lengths[i];
             for (int t = 0; t < sequenceLength; t++)
-                source.Slice((t * batch + i) * features, features).CopyTo(destination.Slice(SequenceRow(t, b, sequenceLength, batch, batchFirst) * features, features));
+            {
+                Span<T> row = destination.Slice(SequenceRow(t, b, sequenceLength, batch, batchFirst) * features, features);
+                if (t < steps) source.Slice((t * batch + i) * features, features).CopyTo(row);
+                else row.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Clears a time-major [T·B, features] buffer, with lengths its valid rows alone: the layers add their input
+    /// gradient into those only, and read none of the padded rows.
+    /// </summary>
+    private void ClearValidRows(Span<T> buffer, int features)
+    {
+        ReadOnlySpan<int> lengths = _sorted.Lengths;
+        if (lengths.IsEmpty) { buffer.Clear(); return; }
+        int batch = _batch, rows = batch;
+        for (int t = 0; t < _sequenceLength; t++)
+        {
+            while (rows > 0 && lengths[rows - 1] <= t) rows--;   // the sorted rows still running at t
+            buffer.Slice(t * batch * features, rows * features).Clear();
         }
     }
 

@@ -128,6 +128,14 @@ public sealed record MemoryEstimate
             (_, true) => rows * h + 2 * batch * h,
             _ => 2 * batch * h,
         };
+        // With variable lengths (classify, tag), each layer's compact copies of the valid rows: its input (then previous
+        // states, then dX) and, for backward, Δ (and a GRU's Δ^h). At most T·B rows each.
+        if (config.Task is ModelTask.Classify or ModelTask.Tag)
+        {
+            long gates = RecurrentLayer<float>.GateCount(n.Cell) * h;
+            perLayer += rows * Math.Max(Math.Max(input, width), h);
+            if (backward) perLayer += rows * gates * (n.Cell == CellKind.Gru ? 2 : 1);
+        }
         // The batch source's ids and targets (and the carried state of a language model).
         long source = 2 * rows + 2 * layers * d * batch * h;
         return model + network + layers * d * perLayer + source;
