@@ -79,6 +79,10 @@ internal sealed unsafe class WavefrontRnn
     /// block on layer 0's own thread (false).</summary>
     public bool InputUpfront { get; set; } = true;
 
+    /// <summary>Backward: layer l's thread forms dS of layer l − 1 (instead of that layer's thread) and adds layer l + 1's
+    /// ∇W_hh block by block while the wavefront runs (instead of after it); ∇W_hh is then summed in another order.</summary>
+    public bool OverlapBackward { get; set; }
+
     /// <summary>The top layer's output of the last forward pass [T·B, H].</summary>
     public ReadOnlySpan<float> LastOutput => _states[^1];
 
@@ -137,7 +141,8 @@ internal sealed unsafe class WavefrontRnn
             float[] x = l == 0 ? _input : _states[l - 1];
             Gemm.Multiply(_batch, 1f, delta, h, _weightHh[l], 0f, _initialGradient, h);   // dh0, which the network also forms
             Gemm.Multiply(true, false, h, inputSize, rows, 1f, delta, h, x, inputSize, 1f, _parameters.Gradient(layer.WeightIh), inputSize);
-            Gemm.Multiply(true, false, h, h, rows - _batch, 1f, delta.AsSpan(_batch * h), h, s, h, 1f, _parameters.Gradient(layer.WeightHh), h);
+            if (!OverlapBackward || l == 0)
+                Gemm.Multiply(true, false, h, h, rows - _batch, 1f, delta.AsSpan(_batch * h), h, s, h, 1f, _parameters.Gradient(layer.WeightHh), h);
             Span<float> dbIh = _parameters.Gradient(layer.BiasIh!), dbHh = _parameters.Gradient(layer.BiasHh!);
             for (int r = 0; r < rows; r++)
             {
@@ -208,15 +213,16 @@ internal sealed unsafe class WavefrontRnn
         }
     }
 
-    /// <summary>Steps [p0, p1) in processing order (times T−1−p) of layer l: its dS for the block, then δ step by step.</summary>
+    /// <summary>Steps [p0, p1) in processing order (times T−1−p) of layer l: its dS for the block, then δ step by step.
+    /// With <see cref="OverlapBackward"/>, dS was formed by the layer above, and this thread then forms the layer
+    /// below's dS and adds the layer above's share of ∇W_hh for the block.</summary>
     private void BackwardBlock(int l, int p0, int p1)
     {
         int h = _hidden, b = _batch, stateRows = b * h;
         int first = _steps - p1, count = p1 - p0;   // the block's times [first, first + count)
         float[] delta = _deltas[l], s = _states[l];
         if (l == _layers - 1) _gradient.AsSpan(first * stateRows, count * stateRows).CopyTo(delta.AsSpan(first * stateRows));
-        else Gemm.Multiply(count * b, 1f, _deltas[l + 1].AsSpan(first * stateRows), h, _weightIh[l + 1], 0f, delta.AsSpan(first * stateRows), h,
-            default(NoEpilogue<float>), maxThreads: 1);
+        else if (!OverlapBackward) InputGradientBlock(l + 1, first, count);
         fixed (float* ps = s)
             for (int p = p0; p < p1; p++)
             {
@@ -225,8 +231,30 @@ internal sealed unsafe class WavefrontRnn
                 if (p == 0) Activation.Backward<float>(_f, s.AsSpan(t * stateRows, stateRows), dt, dt);
                 else Gemm.Multiply(b, 1f, delta.AsSpan((t + 1) * stateRows, stateRows), h, _weightHh[l], 1f, dt, h,
                     new ActivationGradientEpilogue<float>(_f, ps + t * stateRows, h), maxThreads: 1);
-                Volatile.Write(ref _progress[l * Stride], p + 1);
+                if (!OverlapBackward || l == 0) Volatile.Write(ref _progress[l * Stride], p + 1);
             }
+        if (!OverlapBackward) return;
+        if (l > 0)
+        {
+            InputGradientBlock(l, first, count);
+            Volatile.Write(ref _progress[l * Stride], p1);
+        }
+        if (l < _layers - 1)
+        {
+            // ∇W_hh^(l+1) += Σ δ_t s_{t−1}ᵀ over the block's times t ≥ 1 (the whole-sequence product's sum, in blocks)
+            int from = Math.Max(first, 1), rows = (first + count - from) * b;
+            if (rows > 0)
+                Gemm.Multiply(true, false, h, h, rows, 1f, _deltas[l + 1].AsSpan(from * stateRows), h, _states[l + 1].AsSpan((from - 1) * stateRows), h,
+                    1f, _parameters.Gradient(_network.Layers[l + 1].WeightHh), h, Gemm.BestKernel<float>(), maxThreads: 1);
+        }
+    }
+
+    /// <summary>dS of layer <paramref name="l"/> − 1 for <paramref name="count"/> steps from time <paramref name="first"/>: Δ^(l)·W_ih^(l).</summary>
+    private void InputGradientBlock(int l, int first, int count)
+    {
+        int stateRows = _batch * _hidden;
+        Gemm.Multiply(count * _batch, 1f, _deltas[l].AsSpan(first * stateRows), _hidden, _weightIh[l], 0f, _deltas[l - 1].AsSpan(first * stateRows), _hidden,
+            default(NoEpilogue<float>), maxThreads: 1);
     }
 
     private void AddBias(int l, int t0, int t1)

@@ -5,7 +5,7 @@
 // wavefront's output (and, for train, every gradient and dX) matches the network's.
 //   --configs 100,32,256,256,2;...   T,B,I,H,L (simple tanh cell, D = 1)
 //   --blocks 1,4,16                  the wavefront's block sizes
-//   --mode forward|train|both        what is timed
+//   --mode forward|train|both        what is timed (train adds the backward of WavefrontRnn.OverlapBackward)
 //   --rounds 5 --steps 20            rounds, and repetitions of each candidate per round
 using System.Diagnostics;
 using System.Globalization;
@@ -56,10 +56,11 @@ internal static class WavefrontRunner
             network.Forward(x, sequenceLength, batch, default, y, default);
             if (train) network.Backward(g, default, dx, default);
         }
-        Action Wave(int block, bool upfront) => () =>
+        Action Wave(int block, bool upfront, bool overlap = false) => () =>
         {
             wavefront.Block = block;
             wavefront.InputUpfront = upfront;
+            wavefront.OverlapBackward = overlap;
             if (train) network.Parameters.ZeroGradients();
             wavefront.Forward(x, y);
             if (train) wavefront.Backward(g, dx);
@@ -68,6 +69,9 @@ internal static class WavefrontRunner
         foreach (bool upfront in new[] { true, false })
             foreach (int block in blocks)
                 candidates.Add(new($"wavefront, block {block,2}, layer-0 input {(upfront ? "upfront" : "per block")}", 2, Wave(block, upfront)));
+        if (train)
+            foreach (int block in blocks)
+                candidates.Add(new($"wavefront, block {block,2}, per block, overlapped bwd", 2, Wave(block, upfront: false, overlap: true)));
 
         string what = train ? "train step" : "forward";
         Console.WriteLine();
