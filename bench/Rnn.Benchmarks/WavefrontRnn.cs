@@ -79,6 +79,10 @@ internal sealed unsafe class WavefrontRnn
     /// block on layer 0's own thread (false).</summary>
     public bool InputUpfront { get; set; } = true;
 
+    /// <summary>Forward: the input products of layers from this one up are formed by the thread of the layer below,
+    /// right after its block (for L = 3 on two threads, 2 balances the load); by default each layer forms its own.</summary>
+    public int ProducerInputFrom { get; set; } = int.MaxValue;
+
     /// <summary>Backward: layer l's thread forms dS of layer l − 1 (instead of that layer's thread) and adds layer l + 1's
     /// ∇W_hh block by block while the wavefront runs (instead of after it); ∇W_hh is then summed in another order.</summary>
     public bool OverlapBackward { get; set; }
@@ -195,22 +199,29 @@ internal sealed unsafe class WavefrontRnn
     {
         int h = _hidden, b = _batch, stateRows = b * h;
         float[] s = _states[l];
-        if (l > 0 || !InputUpfront)
-        {
-            int inputSize = l == 0 ? _inputSize : h;
-            float[] x = l == 0 ? _input : _states[l - 1];
-            Gemm.Multiply((t1 - t0) * b, 1f, x.AsSpan(t0 * b * inputSize), inputSize, _weightIhT[l], 0f, s.AsSpan(t0 * stateRows), h,
-                default(NoEpilogue<float>), maxThreads: 1);
-            AddBias(l, t0, t1);
-        }
+        if ((l > 0 || !InputUpfront) && l < ProducerInputFrom) InputBlock(l, t0, t1);
+        bool feeds = l + 1 < _layers && l + 1 >= ProducerInputFrom;   // this thread forms the next layer's input product
         for (int t = t0; t < t1; t++)
         {
             Span<float> st = s.AsSpan(t * stateRows, stateRows);
             if (t == 0) Activation.Forward<float>(_f, st, st);
             else Gemm.Multiply(b, 1f, s.AsSpan((t - 1) * stateRows, stateRows), h, _weightHhT[l], 1f, st, h,
                 new ActivationEpilogue<float>(_f), maxThreads: 1);
-            Volatile.Write(ref _progress[l * Stride], t + 1);
+            if (!feeds) Volatile.Write(ref _progress[l * Stride], t + 1);
         }
+        if (!feeds) return;
+        InputBlock(l + 1, t0, t1);
+        Volatile.Write(ref _progress[l * Stride], t1);
+    }
+
+    /// <summary>P = X·W_ihᵀ + b of layer <paramref name="l"/> for the steps [t0, t1), on this thread.</summary>
+    private void InputBlock(int l, int t0, int t1)
+    {
+        int h = _hidden, b = _batch, inputSize = l == 0 ? _inputSize : h;
+        float[] x = l == 0 ? _input : _states[l - 1];
+        Gemm.Multiply((t1 - t0) * b, 1f, x.AsSpan(t0 * b * inputSize), inputSize, _weightIhT[l], 0f, _states[l].AsSpan(t0 * b * h), h,
+            default(NoEpilogue<float>), maxThreads: 1);
+        AddBias(l, t0, t1);
     }
 
     /// <summary>Steps [p0, p1) in processing order (times T−1−p) of layer l: its dS for the block, then δ step by step.

@@ -69,6 +69,17 @@ internal static class WavefrontRunner
         foreach (bool upfront in new[] { true, false })
             foreach (int block in blocks)
                 candidates.Add(new($"wavefront, block {block,2}, layer-0 input {(upfront ? "upfront" : "per block")}", 2, Wave(block, upfront)));
+        if (layers == 3)
+            foreach (int block in blocks)
+            {
+                var wave = Wave(block, upfront: false, overlap: train);
+                candidates.Add(new($"wavefront, block {block,2}, per block, layer 2's input on layer 1's thread", 2, () =>
+                {
+                    wavefront.ProducerInputFrom = 2;
+                    wave();
+                    wavefront.ProducerInputFrom = int.MaxValue;
+                }));
+            }
         if (train)
             foreach (int block in blocks)
                 candidates.Add(new($"wavefront, block {block,2}, per block, overlapped bwd", 2, Wave(block, upfront: false, overlap: true)));
@@ -118,12 +129,12 @@ internal static class WavefrontRunner
             }
         }
         double split2 = Median([.. samples[1]]);
-        Console.WriteLine($"  {"schedule",-50} {"median",8} {"rounds min",11} {"rounds max",11} {"vs split 2T",12}");
+        Console.WriteLine($"  {"schedule",-70} {"median",8} {"rounds min",11} {"rounds max",11} {"vs split 2T",12}");
         for (int c = 0; c < candidates.Count; c++)
         {
             double median = Median([.. samples[c]]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {candidates[c].Name,-50} {median,8:F3} {roundMedians[c].Min(),11:F3} {roundMedians[c].Max(),11:F3} {split2 / median,11:F2}×"));
+                $"  {candidates[c].Name,-70} {median,8:F3} {roundMedians[c].Min(),11:F3} {roundMedians[c].Max(),11:F3} {split2 / median,11:F2}×"));
         }
         Console.WriteLine($"  load after: {LoadAverage()}");
     }
