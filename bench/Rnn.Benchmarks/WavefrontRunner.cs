@@ -73,7 +73,7 @@ internal static class WavefrontRunner
             foreach (int block in blocks)
             {
                 var wave = Wave(block, upfront: false, overlap: train);
-                candidates.Add(new($"wavefront, block {block,2}, per block, layer 2's input on layer 1's thread", 2, () =>
+                candidates.Add(new($"wavefront, block {block,2}, per block, layer 2's input on layer 1's thread{(train ? ", overlapped bwd" : "")}", 2, () =>
                 {
                     wavefront.ProducerInputFrom = 2;
                     wave();
@@ -129,12 +129,12 @@ internal static class WavefrontRunner
             }
         }
         double split2 = Median([.. samples[1]]);
-        Console.WriteLine($"  {"schedule",-70} {"median",8} {"rounds min",11} {"rounds max",11} {"vs split 2T",12}");
+        Console.WriteLine($"  {"schedule",-88} {"median",8} {"rounds min",11} {"rounds max",11} {"vs split 2T",12}");
         for (int c = 0; c < candidates.Count; c++)
         {
             double median = Median([.. samples[c]]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {candidates[c].Name,-70} {median,8:F3} {roundMedians[c].Min(),11:F3} {roundMedians[c].Max(),11:F3} {split2 / median,11:F2}×"));
+                $"  {candidates[c].Name,-88} {median,8:F3} {roundMedians[c].Min(),11:F3} {roundMedians[c].Max(),11:F3} {split2 / median,11:F2}×"));
         }
         Console.WriteLine($"  load after: {LoadAverage()}");
     }
