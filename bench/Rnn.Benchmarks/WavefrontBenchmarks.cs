@@ -28,7 +28,12 @@ public class WavefrontBenchmarks
         int[] c = Config.Split(',').Select(int.Parse).ToArray();
         (_sequenceLength, _batch) = (c[0], c[1]);
         _network = new RecurrentNetwork<float>(new RnnOptions { InputSize = c[2], HiddenSize = c[3], NumLayers = c[4] }, seed: 1);
-        _wavefront = new WavefrontRnn(_network, _sequenceLength, _batch) { InputUpfront = false };
+        // the prototype's best variants as measured: layer 0's input per block, the overlapped backward, and for
+        // three layers layer 2's input product on layer 1's thread
+        _wavefront = new WavefrontRnn(_network, _sequenceLength, _batch)
+        {
+            InputUpfront = false, OverlapBackward = true, ProducerInputFrom = c[4] == 3 ? 2 : int.MaxValue,
+        };
         var random = new SeededRandom(2);
         _x = new float[_sequenceLength * _batch * c[2]];
         _g = new float[_sequenceLength * _batch * c[3]];
