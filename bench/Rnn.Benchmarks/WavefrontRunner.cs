@@ -93,17 +93,23 @@ internal static class WavefrontRunner
         Split();
         float[] reference = [.. network.LastOutput], referenceGradients = [.. network.Parameters.Gradients], referenceDx = [.. dx];
         double worstOutput = 0, worstGradient = 0, worstDx = 0, largestGradient = referenceGradients.Max(Math.Abs);
+        var differing = new SortedSet<string>(StringComparer.Ordinal);   // the gradients not equal bit for bit
         foreach (var candidate in candidates.Skip(2))
         {
             Array.Clear(dx);
             candidate.Run();
             worstOutput = Math.Max(worstOutput, MaxAbsDifference(reference, wavefront.LastOutput));
             if (!train) continue;
-            worstGradient = Math.Max(worstGradient, MaxAbsDifference(referenceGradients, network.Parameters.Gradients));
+            foreach (var parameter in network.Parameters.All)
+            {
+                double difference = MaxAbsDifference(referenceGradients.AsSpan(parameter.Offset, parameter.Length), network.Parameters.Gradient(parameter));
+                if (difference > 0) differing.Add(parameter.Name);
+                worstGradient = Math.Max(worstGradient, difference);
+            }
             worstDx = Math.Max(worstDx, MaxAbsDifference(referenceDx, dx));
         }
         Console.WriteLine(train
-            ? $"  wavefront vs split, max |difference|: output {worstOutput:G3}, gradients {worstGradient:G3} (largest |gradient| {largestGradient:G3}), dX {worstDx:G3}"
+            ? $"  wavefront vs split, max |difference|: output {worstOutput:G3}, gradients {worstGradient:G3} (largest |gradient| {largestGradient:G3}; not bit-equal: {(differing.Count == 0 ? "none" : string.Join(", ", differing))}), dX {worstDx:G3}"
             : $"  wavefront vs split, max |difference| of the output: {worstOutput:G3}");
 
         // Warm-up for a second, then the rounds, every candidate in turn at each repetition.
