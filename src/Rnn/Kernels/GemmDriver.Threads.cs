@@ -1,5 +1,6 @@
 // The split of one product across threads. Threads take runs of whole panels of C, by columns when there are
-// enough column panels, else by rows, and never split K: each C element is computed by one thread with the same
+// enough column panels, else by rows (by rows first where both operands are packed and C is taller than wide), and
+// never split K: each C element is computed by one thread with the same
 // chain of FMAs as on one thread, so results are bit-identical for any thread count. A column run is also a whole
 // number of the epilogue's column granules (GemmEpilogue.cs), so that no thread's block splits a gated unit.
 namespace Rnn.Kernels;
@@ -25,8 +26,13 @@ internal static unsafe partial class GemmDriver<T, TTile>
         int parts = (long)op.M * op.N * op.K >= threshold ? maxThreads : 1;
         int columnStep = ColumnStep(epilogue.ColumnGranule);
         int columnRuns = (op.N + columnStep - 1) / columnStep, rowPanels = (op.M + TTile.Rows - 1) / TTile.Rows;
-        if (parts > 1 && columnRuns >= 2 * parts) SplitJob<TEpilogue>.Run(op, parts, columnRuns, columnStep, path, byColumns: true, epilogue);
-        else if (parts > 1 && rowPanels >= 2 * parts) SplitJob<TEpilogue>.Run(op, parts, rowPanels, TTile.Rows, path, byColumns: false, epilogue);
+        // A thread packs the whole of the operand it does not split: by columns, all of op(A) [M, K]; by rows, all of
+        // op(B) [K, N]. Where both are packed, the split goes along the longer side of C, so the copy each thread
+        // repeats is the smaller one (a weight gradient Δᵀ·X with G·H > I, or dX = Δ·W with T·B > I, by rows).
+        bool rowsFirst = path == GemmPath.Packed && op.M > op.N && !op.TransposeB;
+        bool byRows = parts > 1 && rowPanels >= 2 * parts && (rowsFirst || columnRuns < 2 * parts);
+        if (byRows) SplitJob<TEpilogue>.Run(op, parts, rowPanels, TTile.Rows, path, byColumns: false, epilogue);
+        else if (parts > 1 && columnRuns >= 2 * parts) SplitJob<TEpilogue>.Run(op, parts, columnRuns, columnStep, path, byColumns: true, epilogue);
         else Compute(op, 0, op.M, 0, op.N, path, epilogue);
     }
 

@@ -216,9 +216,9 @@ public abstract class GemmTests<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Multiply_AnyThreadCount_BitIdentical(bool transposeA, bool transposeB)
     {
         var rng = new Random(606);
-        // Each just past the threading threshold (m·n·k ≥ 2²¹): wide C splits along N, tall C along M, few rows
-        // take the unpacked paths.
-        foreach (var (m, n, k) in new[] { (70, 200, 160), (400, 13, 410), (24, 300, 300), (1, 2100, 1000) })
+        // Each just past the threading threshold (m·n·k ≥ 2²¹): wide C splits along N, tall C along M (also when it
+        // has enough column panels to split along N, as a weight gradient or dX does), few rows take the unpacked paths.
+        foreach (var (m, n, k) in new[] { (70, 200, 160), (400, 13, 410), (300, 130, 60), (24, 300, 300), (1, 2100, 1000) })
         {
             var (a, lda) = RandomMatrix(rng, transposeA ? k : m, transposeA ? m : k, 1);
             var (b, ldb) = RandomMatrix(rng, transposeB ? n : k, transposeB ? k : n, 2);
