@@ -121,7 +121,7 @@ public static class TrainCommand
                 options = check.Schedule(options, lr, lrDecay, lrDecayEvery, lrSchedule, clip, clipValue, evalEvery, writer);
                 options = check.Validation(options, valTokens, askedValidation, writer);
             }
-            string cellName = parse.GetValue(cell) ?? DefaultCell(kind);
+            string cellName = parse.GetValue(cell) ?? TrainingRun.DefaultCell(kind);
             if (resumed is null && cellName != "rnn" && parse.GetResult(nonlinearity) is { Implicit: false } && parse.GetValue(nonlinearity) != "tanh")
                 throw new UsageException($"--nonlinearity {parse.GetValue(nonlinearity)} is for the simple cell (--cell rnn); the {cellName} cell has fixed activations.");
             var network = new RnnOptions
@@ -189,15 +189,6 @@ public static class TrainCommand
         });
         return command;
     }
-
-    /// <summary>
-    /// The cell of a new model when <c>--cell</c> is not given: the GRU for a language model (on a 0.9 MB text it reached a
-    /// lower validation loss than the simple cell and the LSTM in the same three minutes; README, "Language model against
-    /// char-rnn's peers"); the simple cell for classify, tag and forecast, as before: the one measurement of cells there
-    /// (README, "Which summary a classifier reads") has the simple cell ahead with the classifier's default head.
-    /// A resumed model keeps the checkpoint's cell.
-    /// </summary>
-    public static string DefaultCell(ModelTask task) => task == ModelTask.Lm ? "gru" : "rnn";
 
     /// <summary>Refuses an option the user gave for a task it does not apply to.</summary>
     private static void RefuseOutsideTask(ParseResult parse, ModelTask task, params (Option Option, ModelTask[] Tasks)[] options)
