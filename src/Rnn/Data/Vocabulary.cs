@@ -100,12 +100,7 @@ public sealed partial class Vocabulary
     public static Vocabulary Build(string text, TokenKind kind, int? maxSize = null, ChineseSegmenter? segmenter = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] specials = Specials(kind);
-        if (segmenter is not null && kind != TokenKind.Word)
-            throw new ArgumentException("Only word mode segments Chinese; characters are tokens already.", nameof(segmenter));
-        if (maxSize is int size && (size <= specials.Length || size > MaxTokens))
-            throw new ArgumentOutOfRangeException(nameof(maxSize), size, $"Must be in ({specials.Length}, {MaxTokens}]: the {specials.Length} special tokens are included.");
-
+        CheckMaxSize(kind, maxSize);    // before a long text is counted
         var counter = new VocabularyCounter(kind, segmenter);
         counter.Add(text);
         return counter.Build(maxSize);
@@ -118,14 +113,21 @@ public sealed partial class Vocabulary
     internal static Vocabulary FromCounts(TokenKind kind, int? maxSize, ChineseSegmenter? segmenter, Func<int, string[]> kept)
     {
         string[] specials = Specials(kind);
-        if (maxSize is int size && (size <= specials.Length || size > MaxTokens))
-            throw new ArgumentOutOfRangeException(nameof(maxSize), size, $"Must be in ({specials.Length}, {MaxTokens}]: the {specials.Length} special tokens are included.");
+        CheckMaxSize(kind, maxSize);
         int keep = maxSize is int max ? max - specials.Length : int.MaxValue;
         string[] distinct = kept(keep);
         if (distinct.Length == 0) throw new ArgumentException("The text has no tokens to build a vocabulary from.", "text");
         if (distinct.Length > MaxTokens - specials.Length)
             throw new ArgumentException($"The text has {distinct.Length} distinct tokens; pass maxSize to keep at most {MaxTokens} (special tokens included).", "text");
         return new Vocabulary(kind, [.. specials, .. distinct], segmenter);
+    }
+
+    /// <summary>Refuses a <paramref name="maxSize"/> that leaves no room beside the special tokens of <paramref name="kind"/>, or exceeds <see cref="MaxTokens"/>.</summary>
+    private static void CheckMaxSize(TokenKind kind, int? maxSize)
+    {
+        int specials = Specials(kind).Length;
+        if (maxSize is int size && (size <= specials || size > MaxTokens))
+            throw new ArgumentOutOfRangeException(nameof(maxSize), size, $"Must be in ({specials}, {MaxTokens}]: the {specials} special tokens are included.");
     }
 
     /// <summary>The token with id <paramref name="id"/>, as stored (special tokens by their names).</summary>
