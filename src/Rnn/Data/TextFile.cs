@@ -32,8 +32,7 @@ public static class TextFile
     public static string ReadCorpus(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a text file.");
-        if (!File.Exists(path)) throw new FileNotFoundException($"The corpus file '{path}' does not exist.", path);
+        CheckPath(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         return ReadCorpus(stream, path);
     }
@@ -74,8 +73,7 @@ public static class TextFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockBytes, 8);
-        if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a text file.");
-        if (!File.Exists(path)) throw new FileNotFoundException($"The corpus file '{path}' does not exist.", path);
+        CheckPath(path);
         return ReadFileChunks(path, blockBytes);
     }
 
@@ -134,11 +132,11 @@ public static class TextFile
                     _started = true;
                     if (block.StartsWith(Utf8Bom)) start = Utf8Bom.Length;
                     else if (block.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || block.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
-                        throw new InvalidDataException($"'{name}' is UTF-16 encoded (it starts with a UTF-16 byte order mark); save it as UTF-8.");
+                        throw Utf16(name);
                 }
                 int nul = block[start..].IndexOf((byte)0);
                 if (nul >= 0)
-                    throw new InvalidDataException($"'{name}' looks binary, not text: it contains a NUL byte at offset {_offset + start + nul}.");
+                    throw Binary(name, _offset + start + nul);
                 if (_invalidAt >= 0)
                 {
                     // After an invalid sequence the whole-file reader would still have reported a NUL anywhere: keep looking.
@@ -166,8 +164,8 @@ public static class TextFile
                 return chunk;
             }
             if (_invalidAt >= 0)
-                throw new InvalidDataException($"'{name}' is not valid UTF-8: the first invalid byte sequence starts at byte offset {_invalidAt}.");
-            if (!_sawText) throw new InvalidDataException($"'{name}' is empty (it holds no text other than whitespace).");
+                throw InvalidUtf8(name, _invalidAt);
+            if (!_sawText) throw Empty(name);
             return null;
         }
 
@@ -222,19 +220,18 @@ public static class TextFile
         int skipped = 0;
         if (bytes.StartsWith(Utf8Bom)) skipped = Utf8Bom.Length;
         else if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
-            throw new InvalidDataException($"'{name}' is UTF-16 encoded (it starts with a UTF-16 byte order mark); save it as UTF-8.");
+            throw Utf16(name);
         Span<byte> text = bytes[skipped..];
 
         int nul = text.IndexOf((byte)0);
         if (nul >= 0)
-            throw new InvalidDataException($"'{name}' looks binary, not text: it contains a NUL byte at offset {skipped + nul}.");
+            throw Binary(name, skipped + nul);
         if (!Utf8.IsValid(text))
-            throw new InvalidDataException(
-                $"'{name}' is not valid UTF-8: the first invalid byte sequence starts at byte offset {skipped + FirstInvalidOffset(text)}.");
+            throw InvalidUtf8(name, skipped + FirstInvalidOffset(text));
 
         // Removing CRs in place after validation keeps the reported offsets those of the original bytes.
         string result = Encoding.UTF8.GetString(text[..RemoveCrBeforeLf(text)]);
-        if (string.IsNullOrWhiteSpace(result)) throw new InvalidDataException($"'{name}' is empty (it holds no text other than whitespace).");
+        if (string.IsNullOrWhiteSpace(result)) throw Empty(name);
         return result;
     }
 
@@ -264,6 +261,25 @@ public static class TextFile
             read = end;
         }
     }
+
+    /// <summary>Refuses a path that is a directory or names no file.</summary>
+    private static void CheckPath(string path)
+    {
+        if (Directory.Exists(path)) throw new IOException($"'{path}' is a directory, not a text file.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"The corpus file '{path}' does not exist.", path);
+    }
+
+    // The messages of the whole-file and the piecewise reader, the same for both.
+    private static InvalidDataException Utf16(string name) =>
+        new($"'{name}' is UTF-16 encoded (it starts with a UTF-16 byte order mark); save it as UTF-8.");
+
+    private static InvalidDataException Binary(string name, long offset) =>
+        new($"'{name}' looks binary, not text: it contains a NUL byte at offset {offset}.");
+
+    private static InvalidDataException InvalidUtf8(string name, long offset) =>
+        new($"'{name}' is not valid UTF-8: the first invalid byte sequence starts at byte offset {offset}.");
+
+    private static InvalidDataException Empty(string name) => new($"'{name}' is empty (it holds no text other than whitespace).");
 
     private static InvalidDataException TooLarge(string name, string size) =>
         new($"'{name}' is {size} bytes; corpus files are limited to {MaxBytes:N0} bytes.");
