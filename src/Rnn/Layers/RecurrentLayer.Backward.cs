@@ -154,15 +154,19 @@ public sealed partial class RecurrentLayer<T>
         if (_hasInitialState)
             Gemm.Multiply(true, false, gh, h, batch, T.One, firstHiddenDelta, gh, _initialState.AsSpan(0, stateRows), h, T.One, dW, h);
 
+        AddBiasGradients(delta, hiddenDelta, rows, gh);
+    }
+
+    /// <summary>The bias gradients over the first <paramref name="rows"/> rows [rows, G·H] of Δ and Δ^h: all T·B rows, or the compact valid rows of a pass with lengths.</summary>
+    private void AddBiasGradients(ReadOnlySpan<T> delta, ReadOnlySpan<T> hiddenDelta, int rows, int gh)
+    {
         // ∇b_ih += Σ_t Δ_t, ∇b_hh += Σ_t Δ^h_t (Δ^h = Δ but for GRU: the simple cell's ∇b_ih = ∇b_hh += Σ_t δ_t)
-        if (_biasIh is not null && _biasHh is not null)
+        if (_biasIh is null || _biasHh is null) return;
+        Span<T> dbIh = _parameters.Gradient(_biasIh), dbHh = _parameters.Gradient(_biasHh);
+        for (int r = 0; r < rows; r++)
         {
-            Span<T> dbIh = _parameters.Gradient(_biasIh), dbHh = _parameters.Gradient(_biasHh);
-            for (int r = 0; r < rows; r++)
-            {
-                TensorPrimitives.Add(dbIh, delta.Slice(r * gh, gh), dbIh);
-                TensorPrimitives.Add(dbHh, hiddenDelta.Slice(r * gh, gh), dbHh);
-            }
+            TensorPrimitives.Add(dbIh, delta.Slice(r * gh, gh), dbIh);
+            TensorPrimitives.Add(dbHh, hiddenDelta.Slice(r * gh, gh), dbHh);
         }
     }
 

@@ -56,17 +56,6 @@ public sealed partial class RecurrentLayer<T>
         }
     }
 
-    /// <summary>Adds <paramref name="bias"/> to the valid rows of P [T·B, ldGates].</summary>
-    private void AddBiasValidRows(Span<T> gates, int ldGates, int gh, ReadOnlySpan<T> bias)
-    {
-        for (int t = 0; t < _sequenceLength; t++)
-            for (int b = 0, r = t * _batch; b < _activeRows[t]; b++, r++)
-            {
-                Span<T> row = gates.Slice(r * ldGates, gh);
-                TensorPrimitives.Add(row, bias, row);
-            }
-    }
-
     /// <summary>
     /// The parameter gradients of a pass with lengths, over the N valid rows: ∇W_ih += Δᵀ·X, ∇W_hh += Σ_t Δ^h_t h_{t∓1}ᵀ
     /// (h0 or zero for a row's first step), ∇b_ih += Σ Δ, ∇b_hh += Σ Δ^h. Leaves Δ_c for <see cref="BackwardInputValidRows"/>.
@@ -97,15 +86,7 @@ public sealed partial class RecurrentLayer<T>
         GatherPreviousStates(previous);
         Gemm.Multiply(true, false, gh, h, n, T.One, compactHiddenDelta, gh, previous, h, T.One, _parameters.Gradient(_weightHh), h);
 
-        if (_biasIh is not null && _biasHh is not null)
-        {
-            Span<T> dbIh = _parameters.Gradient(_biasIh), dbHh = _parameters.Gradient(_biasHh);
-            for (int r = 0; r < n; r++)
-            {
-                TensorPrimitives.Add(dbIh, compactDelta.Slice(r * gh, gh), dbIh);
-                TensorPrimitives.Add(dbHh, compactHiddenDelta.Slice(r * gh, gh), dbHh);
-            }
-        }
+        AddBiasGradients(compactDelta, compactHiddenDelta, n, gh);
     }
 
     /// <summary>dX += Δ·W_ih on the valid rows of dX [T·B, lddx]: one GEMM over Δ_c, added back row by row.</summary>

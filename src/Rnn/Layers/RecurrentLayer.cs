@@ -253,9 +253,9 @@ public sealed partial class RecurrentLayer<T> where T : unmanaged, IFloatingPoin
                 biasHh = _parameters.Value(_biasHh);
             }
             else TensorPrimitives.Add(_parameters.Value(_biasIh), _parameters.Value(_biasHh), bias);
-            if (_hasLengths) AddBiasValidRows(gates, ldGates, gh, bias);
-            else
-                for (int r = 0; r < rows; r++)
+            // every row, or with lengths the valid rows [t·B, t·B + B_t) of each time t
+            for (int t = 0; t < _sequenceLength; t++)
+                for (int r = t * batch, end = r + (_hasLengths ? _activeRows[t] : batch); r < end; r++)
                 {
                     Span<T> row = gates.Slice(r * ldGates, gh);
                     TensorPrimitives.Add(row, bias, row);
